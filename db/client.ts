@@ -1,0 +1,49 @@
+// Database access over @neondatabase/serverless (WebSocket Pool, so transactions work).
+// The same code reaches Neon in production and the local WebSocket proxy in development;
+// which one is decided by settings (DATABASE_URL, NEON_WS_PROXY), not by code.
+import { Pool, neonConfig } from '@neondatabase/serverless'
+import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless'
+import * as publicSchema from './public'
+
+export interface DatabaseSettings {
+  databaseUrl: string
+  /** host:port of a Neon-protocol WebSocket proxy (local development and tests); unset for Neon. */
+  wsProxy?: string
+}
+
+export type Db = NeonDatabase<typeof publicSchema>
+
+export interface Database {
+  pool: Pool
+  db: Db
+  close(): Promise<void>
+}
+
+/**
+ * neonConfig is module-global in the driver; every caller in one process uses the same
+ * settings, so applying them on each connect is idempotent.
+ */
+export function configureDriver(settings: DatabaseSettings): void {
+  if (settings.wsProxy) {
+    const proxy = settings.wsProxy
+    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`
+    neonConfig.useSecureWebSocket = false
+    // Pipelining sends the password before the server asks for it; only Neon's proxy expects that.
+    neonConfig.pipelineConnect = false
+    neonConfig.pipelineTLS = false
+  }
+}
+
+export function connectDatabase(settings: DatabaseSettings, options: { max?: number } = {}): Database {
+  configureDriver(settings)
+  const pool = new Pool({ connectionString: settings.databaseUrl, max: options.max ?? 5 })
+  // A broken idle connection must not crash the isolate; the next query reconnects.
+  pool.on('error', (error: Error) => console.warn('database pool error:', error.message))
+  const db = drizzle({ client: pool, schema: publicSchema })
+  let closed: Promise<void> | undefined
+  return {
+    pool,
+    db,
+    close: () => (closed ??= pool.end().catch(() => undefined)),
+  }
+}

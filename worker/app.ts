@@ -1,0 +1,122 @@
+// Builds the Hono app: middleware order, API routers, the /ws upgrade and the Remix catch-all.
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { z } from 'zod'
+import { connectDatabase, type Database } from '../db/client'
+import { TENANT_ID_HEADER } from '../durable-objects/tenant-hub'
+import type { AppEnv } from './context'
+import { settingsOf } from './env'
+import { AppError } from './errors'
+import { databaseTenantLookup, resolveTenancy } from './identity/tenancy'
+import { healthReport } from './platform/health'
+import { platformRoutes } from './platform/routes'
+import { tenantRoutes } from './platform/tenant-routes'
+import { handleRemixRequest } from './remix-handler'
+import { zodDetails } from './validation'
+import type { HostError } from '../app/load-context'
+
+const isApi = (c: Context) => c.req.path === '/api' || c.req.path.startsWith('/api/')
+
+function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } }
+}
+
+export function createApp() {
+  const app = new Hono<AppEnv>()
+
+  app.use('*', async (c, next) => {
+    c.set('settings', settingsOf(c.env))
+    c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID())
+    let database: Database | undefined
+    c.set('database', () => (database ??= connectDatabase({
+      databaseUrl: c.get('settings').DATABASE_URL,
+      wsProxy: c.get('settings').NEON_WS_PROXY,
+    })))
+    try {
+      await next()
+    } finally {
+      if (database) {
+        const closing = database.close()
+        try {
+          c.executionCtx.waitUntil(closing)
+        } catch {
+          await closing // no execution context (direct app.fetch in tests)
+        }
+      }
+    }
+  })
+
+  // Tenancy: the Host header alone decides whose data a request can reach.
+  app.use('*', async (c, next) => {
+    const settings = c.get('settings')
+    const outcome = await resolveTenancy(c.req.header('host') ?? new URL(c.req.url).host, {
+      rootDomain: settings.ROOT_DOMAIN,
+      ttlSeconds: settings.HOST_CACHE_TTL_SECONDS,
+      lookup: databaseTenantLookup(c.get('database')().db),
+    })
+    let hostError: HostError | null = null
+    if (!outcome.ok) hostError = { status: outcome.status, code: outcome.code, message: outcome.message }
+    else if (outcome.tenancy.kind === 'tenant' && outcome.tenancy.tenant.status !== 'active') {
+      hostError = { status: 403, code: 'tenant_suspended', message: `${outcome.tenancy.tenant.name} is not taking bookings at the moment.` }
+    }
+    if (hostError) {
+      if (isApi(c) || c.req.path === '/ws') return c.json(errorBody(hostError.code, hostError.message), hostError.status)
+      return renderPage(c, null, hostError)
+    }
+    if (outcome.ok) c.set('tenancy', outcome.tenancy)
+    await next()
+  })
+
+  app.get('/api/health', healthReport)
+  app.route('/api/platform', platformRoutes)
+  app.route('/api/tenant', tenantRoutes)
+  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
+  app.all('/api', (c) => c.json(errorBody('not_found', 'See /api/health.'), 404))
+
+  app.get('/ws', async (c) => {
+    const tenancy = c.get('tenancy')
+    if (tenancy.kind !== 'tenant') return c.json(errorBody('not_found', 'Realtime is served on a business host only.'), 404)
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      return c.json(errorBody('upgrade_required', 'GET /ws must be a WebSocket upgrade.'), 426)
+    }
+    const headers = new Headers(c.req.raw.headers)
+    headers.set(TENANT_ID_HEADER, tenancy.tenant.id) // overrides anything the client sent
+    const stub = c.env.TENANT_HUB.get(c.env.TENANT_HUB.idFromName(tenancy.tenant.id))
+    return stub.fetch(new Request('https://tenant-hub/ws', { headers }))
+  })
+
+  app.all('*', (c) => renderPage(c, c.get('tenancy'), null))
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      return c.json(errorBody(error.code, error.message, error.details), error.status)
+    }
+    if (error instanceof z.ZodError) {
+      return c.json(errorBody('invalid_input', 'The request is invalid.', zodDetails(error)), 400)
+    }
+    if (error instanceof HTTPException) {
+      return c.json(errorBody('http_error', error.message || 'Request failed.'), error.status)
+    }
+    console.error(`[${c.get('requestId') ?? '-'}] unhandled error on ${c.req.method} ${c.req.path}:`, error)
+    const body = errorBody('internal_error', 'Something went wrong on our side; it has been logged.')
+    if (isApi(c)) return c.json(body, 500)
+    return c.html('<!doctype html><title>Error</title><h1>Something went wrong</h1><p>It has been logged.</p>', 500)
+  })
+
+  return app
+}
+
+function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tenancy'] | null, hostError: HostError | null) {
+  const settings = c.get('settings')
+  return handleRemixRequest(
+    c.req.raw,
+    {
+      tenancy,
+      hostError,
+      rootDomain: settings.ROOT_DOMAIN,
+      environment: settings.ENVIRONMENT,
+      db: () => c.get('database')().db,
+    },
+    settings.ENVIRONMENT,
+  )
+}

@@ -1,0 +1,15 @@
+// Per-request context shared by every Hono route: settings, a lazily opened database and the tenancy.
+import type { Database } from '../db/client'
+import type { Env, Settings } from './env'
+import type { Tenancy } from './identity/tenancy'
+
+export interface AppEnv {
+  Bindings: Env
+  Variables: {
+    settings: Settings
+    requestId: string
+    /** Opens the request's pool on first use; the app closes it when the response is done. */
+    database: () => Database
+    tenancy: Tenancy
+  }
+}

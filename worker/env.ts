@@ -1,0 +1,54 @@
+// Bindings and settings of the Worker, validated once per isolate (fail loudly on bad config).
+import { z } from 'zod'
+import type { TenantHub } from '../durable-objects/tenant-hub'
+import type { JobMessage } from './jobs/messages'
+
+export interface Env {
+  ROOT_DOMAIN: string
+  ENVIRONMENT: string
+  HOST_CACHE_TTL_SECONDS?: string
+  DATABASE_URL: string
+  NEON_WS_PROXY?: string
+  PLATFORM_BOOTSTRAP_TOKEN?: string
+  TENANT_HUB: DurableObjectNamespace<TenantHub>
+  JOBS: Queue<JobMessage>
+  ASSETS?: Fetcher
+}
+
+const settingsSchema = z.object({
+  ROOT_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'ROOT_DOMAIN must be a host name such as lvh.me'),
+  ENVIRONMENT: z.enum(['development', 'test', 'production']).default('development'),
+  HOST_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  DATABASE_URL: z
+    .string({ error: 'DATABASE_URL is not set: add it as a secret (wrangler secret put DATABASE_URL)' })
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// connection string'),
+  NEON_WS_PROXY: z
+    .string()
+    .regex(/^[^/\s]+:\d+$/, 'NEON_WS_PROXY must be host:port of a WebSocket proxy')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  PLATFORM_BOOTSTRAP_TOKEN: z.string().min(32, 'PLATFORM_BOOTSTRAP_TOKEN must be at least 32 characters').optional(),
+})
+
+export type Settings = z.infer<typeof settingsSchema>
+
+const cache = new WeakMap<object, Settings>()
+
+export function settingsOf(env: Env): Settings {
+  let settings = cache.get(env)
+  if (!settings) {
+    const parsed = settingsSchema.safeParse(env)
+    if (!parsed.success) {
+      throw new Error(
+        `Worker configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      )
+    }
+    settings = parsed.data
+    cache.set(env, settings)
+  }
+  return settings
+}

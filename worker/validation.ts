@@ -1,0 +1,26 @@
+// Reading and validating request input at the edge: malformed or invalid input is a 400 that says what was wrong.
+import type { Context } from 'hono'
+import { z } from 'zod'
+import { AppError } from './errors'
+
+export function zodDetails(error: z.ZodError) {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+}
+
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header('content-type') ?? ''
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json.')
+  }
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.')
+  }
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) {
+    throw new AppError(400, 'invalid_input', 'The request body is invalid.', zodDetails(parsed.error))
+  }
+  return parsed.data
+}
