@@ -37,10 +37,13 @@ export function configureDriver(settings: DatabaseSettings): void {
 export function connectDatabase(settings: DatabaseSettings, options: { max?: number } = {}): Database {
   configureDriver(settings)
   const pool = new Pool({ connectionString: settings.databaseUrl, max: options.max ?? 5 })
-  // A broken idle connection must not crash the isolate; the next query reconnects.
-  pool.on('error', (error: Error) => console.warn('database pool error:', error.message))
-  const db = drizzle({ client: pool, schema: publicSchema })
   let closed: Promise<void> | undefined
+  // A broken idle connection must not crash the isolate; the next query reconnects. Once we
+  // are ending the pool, the server hanging up is expected ("Network connection lost").
+  pool.on('error', (error: Error) => {
+    if (!closed) console.warn('database pool error:', error.message)
+  })
+  const db = drizzle({ client: pool, schema: publicSchema })
   return {
     pool,
     db,

@@ -1,12 +1,9 @@
-// Bindings seen by tests through `env` from cloudflare:test.
-import type { Env } from '../worker/env'
+// Bindings seen by tests through `env` from cloudflare:test are the Worker's own.
+import type { Env as WorkerEnv } from '../worker/env'
 
 declare global {
   namespace Cloudflare {
-    interface Env extends import('../worker/env').Env {}
+    interface Env extends WorkerEnv {}
   }
-}
-declare module 'cloudflare:test' {
-  interface ProvidedEnv extends Env {}
 }
 export {}

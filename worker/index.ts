@@ -16,7 +16,7 @@ function databaseFor(env: Env) {
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const database = databaseFor(env)
     try {
       await consumeJobs(batch, database.pool)
