@@ -37,12 +37,14 @@ export default async function setup(project: TestProject) {
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)}s`
   log.write(`[e2e] starting the platform on port ${PORT} (inspector ${INSPECTOR_PORT}), data in ${dataDir}\n`)
 
+  // Always the embedded database in the fresh data folder, never a DATABASE_URL from the shell.
+  const { DATABASE_URL: _ignored, ...env } = process.env
   const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
     cwd: root,
     detached: true, // its own process group, so teardown can stop tsx and the node it runs together
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
+      ...env,
       PORT: String(PORT),
       INSPECTOR_PORT: String(INSPECTOR_PORT),
       SS_DATA_DIR: dataDir,
@@ -119,6 +121,7 @@ function isFree(port: number): Promise<boolean> {
   })
 }
 
+/** A wait that does not keep the process alive (vitest would otherwise linger until it ends). */
 function sleep(ms: number) {
-  return new Promise<void>((done) => setTimeout(done, ms))
+  return new Promise<void>((done) => setTimeout(done, ms).unref())
 }
