@@ -3,7 +3,7 @@
 import { resolve } from 'node:path'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
-import { TEST_PLATFORM_TOKEN } from './test/constants'
+import { TEST_DATA_KEY, TEST_PLATFORM_TOKEN, TEST_SIGNING_KEYS } from './test/constants'
 
 export default defineConfig({
   plugins: [
@@ -15,6 +15,8 @@ export default defineConfig({
           NEON_WS_PROXY: inject('wsProxy'),
           ENVIRONMENT: 'test',
           PLATFORM_BOOTSTRAP_TOKEN: TEST_PLATFORM_TOKEN,
+          AUTH_SIGNING_KEYS: TEST_SIGNING_KEYS,
+          DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
         },
       },
     })),

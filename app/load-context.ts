@@ -2,6 +2,10 @@
 // runtime (and cloudflare:workers) out of the Remix module graph.
 import type { Db } from '../db/client'
 import type { Tenancy } from '../worker/identity/tenancy'
+import type { describeSession } from '../worker/identity/routes'
+import type { Pool } from '@neondatabase/serverless'
+
+export type AuthSummary = ReturnType<typeof describeSession>
 
 export interface HostError {
   status: 400 | 403 | 404
@@ -16,6 +20,9 @@ declare module '@remix-run/cloudflare' {
     rootDomain: string
     environment: string
     db: () => Db
+    pool: () => Pool
+    /** the signed-in user (and the real user behind a masquerade), or null */
+    auth: AuthSummary | null
   }
 }
 

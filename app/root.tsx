@@ -8,7 +8,9 @@ import {
   ScrollRestoration,
   useLoaderData,
   useRouteError,
+  useRouteLoaderData,
 } from '@remix-run/react'
+import { MasqueradeBanner } from './components/account-bar'
 import type { ReactNode } from 'react'
 import stylesHref from './styles.css?url'
 
@@ -25,6 +27,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
   }
   const tenancy = context.tenancy
   return json({
+    auth: context.auth,
     rootDomain: context.rootDomain,
     title:
       tenancy?.kind === 'tenant' ? tenancy.tenant.name : tenancy?.kind === 'platform' ? 'SmoothSchedule Platform' : 'SmoothSchedule',
@@ -32,6 +35,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 }
 
 export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root')
   return (
     <html lang="en">
       <head>
@@ -41,6 +45,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
+        <MasqueradeBanner auth={data?.auth ?? null} />
         {children}
         <ScrollRestoration />
         <Scripts />

@@ -51,8 +51,9 @@ function step(message: string) {
   console.log(`• ${message}`)
 }
 
-function platformToken(): string {
-  const file = join(dataDir, 'platform-token')
+/** A random secret generated on first start and kept in the data folder (git-ignored). */
+function localSecret(name: string): string {
+  const file = join(dataDir, name)
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
   return readFileSync(file, 'utf8').trim()
 }
@@ -118,7 +119,9 @@ try {
       `DATABASE_URL=${local.databaseUrl}`,
       `NEON_WS_PROXY=${local.wsProxy}`,
       `ROOT_DOMAIN=${rootDomain}`,
-      `PLATFORM_BOOTSTRAP_TOKEN=${platformToken()}`,
+      `PLATFORM_BOOTSTRAP_TOKEN=${localSecret('platform-token')}`,
+      `AUTH_SIGNING_KEYS=dev1:${localSecret('signing-key')}`,
+      `DATA_ENCRYPTION_KEY=${localSecret('data-key')}`,
       '',
     ].join('\n'),
     { mode: 0o600 },

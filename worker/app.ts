@@ -8,6 +8,10 @@ import type { AppEnv } from './context'
 import { settingsOf } from './env'
 import { AppError } from './errors'
 import { databaseTenantLookup, resolveTenancy } from './identity/tenancy'
+import { bodyLimit } from 'hono/body-limit'
+import { isPublic } from './identity/access'
+import { authenticate, type Auth } from './identity/auth'
+import { authRoutes, describeSession, handoffRoute } from './identity/routes'
 import { healthReport } from './platform/health'
 import { platformRoutes } from './platform/routes'
 import { tenantRoutes } from './platform/tenant-routes'
@@ -67,11 +71,22 @@ export function createApp() {
     await next()
   })
 
-  app.get('/api/health', healthReport)
+  app.use('*', authenticate)
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => c.json(errorBody('payload_too_large', 'The request body is larger than 64 KiB.'), 413),
+    }),
+  )
+
+  app.get('/api/health', isPublic, healthReport)
+  app.route('/api/auth', authRoutes)
   app.route('/api/platform', platformRoutes)
   app.route('/api/tenant', tenantRoutes)
-  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
-  app.all('/api', (c) => c.json(errorBody('not_found', 'See /api/health.'), 404))
+  app.all('/api/*', isPublic, (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
+  app.all('/api', isPublic, (c) => c.json(errorBody('not_found', 'See /api/health.'), 404))
+  app.route('/auth/handoff', handoffRoute)
 
   app.get('/ws', async (c) => {
     const tenancy = c.get('tenancy')
@@ -106,6 +121,10 @@ export function createApp() {
   return app
 }
 
+function authSummary(auth: Auth | null | undefined) {
+  return auth?.kind === 'user' ? describeSession(auth) : null
+}
+
 function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tenancy'] | null, hostError: HostError | null) {
   const settings = c.get('settings')
   return handleRemixRequest(
@@ -116,6 +135,8 @@ function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tenancy'] 
       rootDomain: settings.ROOT_DOMAIN,
       environment: settings.ENVIRONMENT,
       db: () => c.get('database')().db,
+      pool: () => c.get('database')().pool,
+      auth: authSummary(c.get('auth')),
     },
     settings.ENVIRONMENT,
   )

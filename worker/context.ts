@@ -2,6 +2,7 @@
 import type { Database } from '../db/client'
 import type { Env, Settings } from './env'
 import type { Tenancy } from './identity/tenancy'
+import type { Auth } from './identity/auth'
 
 export interface AppEnv {
   Bindings: Env
@@ -11,5 +12,7 @@ export interface AppEnv {
     /** Opens the request's pool on first use; the app closes it when the response is done. */
     database: () => Database
     tenancy: Tenancy
+    /** who is signed in on this request (null: nobody) */
+    auth: Auth | null
   }
 }

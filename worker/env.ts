@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { TenantHub } from '../durable-objects/tenant-hub'
 import type { JobMessage } from './jobs/messages'
+import { parseSigningKeys } from './identity/tokens'
 
 export interface Env {
   ROOT_DOMAIN: string
@@ -10,6 +11,8 @@ export interface Env {
   DATABASE_URL: string
   NEON_WS_PROXY?: string
   PLATFORM_BOOTSTRAP_TOKEN?: string
+  AUTH_SIGNING_KEYS: string
+  DATA_ENCRYPTION_KEY: string
   TENANT_HUB: DurableObjectNamespace<TenantHub>
   JOBS: Queue<JobMessage>
   ASSETS?: Fetcher
@@ -32,6 +35,19 @@ const settingsSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   PLATFORM_BOOTSTRAP_TOKEN: z.string().min(32, 'PLATFORM_BOOTSTRAP_TOKEN must be at least 32 characters').optional(),
+  AUTH_SIGNING_KEYS: z
+    .string({ error: 'AUTH_SIGNING_KEYS is not set: add it as a secret ("kid:secret", see README)' })
+    .transform((spec, ctx) => {
+      try {
+        return parseSigningKeys(spec)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        return z.NEVER
+      }
+    }),
+  DATA_ENCRYPTION_KEY: z
+    .string({ error: 'DATA_ENCRYPTION_KEY is not set: add it as a secret (32+ random characters)' })
+    .min(32, 'DATA_ENCRYPTION_KEY must be at least 32 characters'),
 })
 
 export type Settings = z.infer<typeof settingsSchema>

@@ -24,3 +24,15 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   }
   return parsed.data
 }
+
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(c.req.query())
+  if (!parsed.success) throw new AppError(400, 'invalid_query', 'The query string is invalid.', zodDetails(parsed.error))
+  return parsed.data
+}
+
+export function readParam(c: Context, name: string, schema: z.ZodType<string> = z.uuid()): string {
+  const parsed = schema.safeParse(c.req.param(name))
+  if (!parsed.success) throw new AppError(400, 'invalid_id', `${name} must be a valid id.`, zodDetails(parsed.error))
+  return parsed.data
+}

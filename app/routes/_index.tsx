@@ -1,28 +1,64 @@
-// Home of every host: the marketing page on the bare root, the platform home on platform.<root>,
-// and a business's public landing page on its own host.
+// Home of every host: the marketing page on the bare root; on platform.<root> the platform sign-in
+// or dashboard; on a business host its public landing page (and its team, for its managers).
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/cloudflare'
 import { useLoaderData } from '@remix-run/react'
 import { getTenantProfile } from '../../worker/platform/tenant-profile'
+import { canMasquerade, decide, type Principal } from '../../worker/identity/permissions'
+import { listUsers } from '../../worker/identity/users'
+import { AccountMenu, MasqueradeButton } from '../components/account-bar'
+import { LoginForm } from '../components/login-form'
+import type { AuthSummary } from '../load-context'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.kind === 'tenant' ? `${data.profile.name} · Book online` : data?.kind === 'platform' ? 'SmoothSchedule Platform' : 'SmoothSchedule' },
 ]
 
+type Listed = Awaited<ReturnType<typeof listUsers>>[number]
+
+function withMasquerade(auth: AuthSummary, users: Listed[]) {
+  return users.map((u) => ({
+    id: u.id,
+    email: u.email,
+    displayName: u.displayName,
+    role: u.role,
+    tenantSlug: u.tenantSlug,
+    isActive: u.isActive,
+    canActAs:
+      u.isActive &&
+      canMasquerade(
+        { id: auth.user.id, role: auth.user.role, tenantId: auth.user.tenantId },
+        { id: u.id, role: u.role, tenantId: u.tenantId, isDemo: u.isTemporary || u.tenantIsDemo },
+        auth.masquerade.active,
+      ),
+  }))
+}
+
 export async function loader({ context }: LoaderFunctionArgs) {
   const tenancy = context.tenancy
+  const auth = context.auth
+  const principal: Principal | null = auth ? { userId: auth.user.id, role: auth.user.role, tenantId: auth.user.tenantId } : null
   if (tenancy?.kind === 'tenant') {
-    return json({ kind: 'tenant' as const, profile: await getTenantProfile(context.db(), tenancy.tenant) })
+    const scope = { tenantId: tenancy.tenant.id, tenantIsDemo: tenancy.tenant.isDemo }
+    const team =
+      auth && principal && decide(principal, 'tenant.users.read', scope).allowed
+        ? withMasquerade(auth, await listUsers(context.pool(), { tenant: tenancy.tenant.id, limit: 200 }))
+        : null
+    return json({ kind: 'tenant' as const, auth, team, profile: await getTenantProfile(context.db(), tenancy.tenant) })
   }
   if (tenancy?.kind === 'platform') {
-    return json({ kind: 'platform' as const, rootDomain: context.rootDomain, environment: context.environment })
+    const users =
+      auth && principal && decide(principal, 'platform.users.read', { tenantId: null }).allowed
+        ? withMasquerade(auth, await listUsers(context.pool(), { limit: 200, onlyDemo: principal.role === 'PLATFORM_SALES' }))
+        : null
+    return json({ kind: 'platform' as const, auth, users, rootDomain: context.rootDomain, environment: context.environment })
   }
   return json({ kind: 'marketing' as const, rootDomain: context.rootDomain })
 }
 
 export default function Index() {
   const data = useLoaderData<typeof loader>()
-  if (data.kind === 'tenant') return <TenantLanding profile={data.profile} />
-  if (data.kind === 'platform') return <PlatformHome rootDomain={data.rootDomain} environment={data.environment} />
+  if (data.kind === 'tenant') return <TenantLanding data={data} />
+  if (data.kind === 'platform') return <PlatformHome data={data} />
   return <Marketing rootDomain={data.rootDomain} />
 }
 
@@ -58,42 +94,91 @@ function Marketing({ rootDomain }: { rootDomain: string }) {
   )
 }
 
-function PlatformHome({ rootDomain, environment }: { rootDomain: string; environment: string }) {
+type UserRow = ReturnType<typeof withMasquerade>[number]
+
+function UserTable({ users, showTenant }: { users: UserRow[]; showTenant: boolean }) {
+  return (
+    <table className="users" data-testid="user-table">
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th>Email</th>
+          <th>Role</th>
+          {showTenant ? <th>Tenant</th> : null}
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {users.map((u) => (
+          <tr key={u.id} data-email={u.email}>
+            <td>{u.displayName}</td>
+            <td>{u.email}</td>
+            <td>{u.role}</td>
+            {showTenant ? <td>{u.tenantSlug ?? '—'}</td> : null}
+            <td>{u.canActAs ? <MasqueradeButton userId={u.id} label={u.email} /> : null}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function PlatformHome({ data }: { data: Extract<ReturnType<typeof useLoaderData<typeof loader>>, { kind: 'platform' }> }) {
   return (
     <>
       <header className="bar">
         <span className="brand">SmoothSchedule · Platform</span>
-        <span className="status">{environment}</span>
+        {data.auth ? <AccountMenu auth={data.auth} /> : <span className="status">{data.environment}</span>}
       </header>
       <main>
-        <h1 data-testid="page-title">Platform</h1>
-        <p className="lead">Run tenants, domains and accounts for {rootDomain}.</p>
-        <div className="card">
-          <strong>Platform API</strong>
-          <p className="muted">
-            Tenants: <code>GET/POST /api/platform/tenants</code> · Health: <code>/api/health</code>
-          </p>
-        </div>
+        {data.auth ? (
+          <>
+            <h1 data-testid="page-title">Platform</h1>
+            <p className="lead">Run tenants, domains and accounts for {data.rootDomain}.</p>
+            {data.users ? (
+              <div className="card">
+                <h2>Accounts</h2>
+                <UserTable users={data.users} showTenant />
+              </div>
+            ) : null}
+          </>
+        ) : (
+          <LoginForm title="Platform sign-in" subtitle="For SmoothSchedule staff. Businesses sign in on their own address." />
+        )}
       </main>
     </>
   )
 }
 
-function TenantLanding({ profile }: { profile: Awaited<ReturnType<typeof getTenantProfile>> }) {
+function TenantLanding({ data }: { data: Extract<ReturnType<typeof useLoaderData<typeof loader>>, { kind: 'tenant' }> }) {
+  const { profile, auth, team } = data
   return (
     <>
       <header className="bar">
         <span className="brand" data-testid="tenant-name">
           {profile.name}
         </span>
-        <span className="muted">Times shown in {profile.timeZone}</span>
+        <span className="muted">
+          Times shown in {profile.timeZone} · <AccountMenu auth={auth} />
+        </span>
       </header>
       <main>
         <h1 data-testid="page-title">{profile.name}</h1>
         <p className="lead" data-testid="tenant-tagline">
           {profile.tagline ?? 'Book your next appointment online.'}
         </p>
+        {auth ? (
+          <p className="muted" data-testid="signed-in-as">
+            Signed in as {auth.user.email} ({auth.user.role})
+          </p>
+        ) : null}
         {profile.about ? <div className="card">{profile.about}</div> : null}
+        {team ? (
+          <div className="card">
+            <h2>Team</h2>
+            <UserTable users={team} showTenant={false} />
+          </div>
+        ) : null}
         {profile.contactEmail ? (
           <p className="muted">
             Questions? <a href={`mailto:${profile.contactEmail}`}>{profile.contactEmail}</a>

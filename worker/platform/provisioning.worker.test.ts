@@ -99,7 +99,7 @@ describe('POST /api/platform/tenants', () => {
     expect(form.status).toBe(415)
   })
 
-  it('requires the platform token', async () => {
+  it('requires a platform credential', async () => {
     const slug = uniqueSlug('noauth')
     const none = await request(`platform.${ROOT}`, '/api/platform/tenants', {
       method: 'POST',
@@ -109,7 +109,7 @@ describe('POST /api/platform/tenants', () => {
     expect(none.status).toBe(401)
     const wrong = await platformPost('/api/platform/tenants', { slug, name: 'X' }, 'not-the-token')
     expect(wrong.status).toBe(401)
-    expect(await wrong.json()).toMatchObject({ error: { code: 'unauthorized' } })
+    expect(await wrong.json()).toMatchObject({ error: { code: 'invalid_token' } })
     expect(await footprint(slug)).toEqual(nothing)
     expect((await request(`platform.${ROOT}`, '/api/platform/tenants')).status).toBe(401)
   })
