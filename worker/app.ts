@@ -125,9 +125,12 @@ function authSummary(auth: Auth | null | undefined) {
   return auth?.kind === 'user' ? describeSession(auth) : null
 }
 
-function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tenancy'] | null, hostError: HostError | null) {
+async function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tenancy'] | null, hostError: HostError | null) {
   const settings = c.get('settings')
-  return handleRemixRequest(
+  // Cookies set earlier in this request (a renewed session, a cleared one) must reach the browser
+  // on the page Remix renders, which is a Response of its own.
+  const pendingCookies = c.res.headers.getSetCookie()
+  const response = await handleRemixRequest(
     c.req.raw,
     {
       tenancy,
@@ -140,4 +143,8 @@ function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tenancy'] 
     },
     settings.ENVIRONMENT,
   )
+  if (pendingCookies.length === 0) return response
+  const merged = new Response(response.body, response)
+  for (const cookie of pendingCookies) merged.headers.append('set-cookie', cookie)
+  return merged
 }

@@ -3,6 +3,9 @@
 import net from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 
+/** Postgres frontend Terminate message: 'X' and a length of 4. */
+const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4])
+
 export interface WsProxy {
   /** host:port to put in NEON_WS_PROXY */
   address: string
@@ -37,6 +40,9 @@ export async function startWsProxy(options: { allowedTargets: string[]; port?: n
       const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
       if (connected) tcp.write(chunk)
       else pending.push(chunk)
+      // After Terminate the client sends nothing more. Ending the TCP side now frees the database
+      // connection at once, instead of when the WebSocket close handshake times out (30 s in ws).
+      if (chunk.length >= 5 && chunk.subarray(chunk.length - 5).equals(TERMINATE)) tcp.end()
     })
     tcp.on('data', (chunk) => {
       if (ws.readyState === ws.OPEN) ws.send(chunk)
@@ -44,7 +50,7 @@ export async function startWsProxy(options: { allowedTargets: string[]; port?: n
     const closeBoth = () => {
       sockets.delete(tcp)
       tcp.destroy()
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close()
+      if (ws.readyState !== ws.CLOSED) ws.terminate()
     }
     tcp.on('error', closeBoth)
     tcp.on('close', closeBoth)

@@ -40,17 +40,22 @@ export async function hashPassword(password: string): Promise<string> {
   return `pbkdf2-sha256$${ITERATIONS}$${toBase64(salt)}$${toBase64(hash)}`
 }
 
-// Verifying against this when the account does not exist keeps response times alike.
-const DUMMY_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
-
-export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
-  const [scheme, iterations, salt, hash] = (stored ?? DUMMY_HASH).split('$')
-  if (scheme !== 'pbkdf2-sha256' || !iterations || !salt || !hash) {
-    await derive(password, new Uint8Array(SALT_BYTES), ITERATIONS)
-    return false
+function parseStored(stored: string) {
+  const [scheme, iterations, salt, hash, extra] = stored.split('$')
+  if (scheme !== 'pbkdf2-sha256' || iterations !== String(ITERATIONS) || !salt || !hash || extra !== undefined) return null
+  try {
+    const parsed = { iterations: ITERATIONS, salt: fromBase64(salt), hash: fromBase64(hash) }
+    return parsed.salt.length >= 8 && parsed.hash.length === HASH_BYTES ? parsed : null
+  } catch {
+    return null // not base64
   }
-  const actual = await derive(password, fromBase64(salt), Number(iterations))
-  return constantTimeEqual(actual, fromBase64(hash)) && stored !== null && stored !== undefined
+}
+
+/** False for a wrong password, a missing hash or a corrupt one; the work done is the same in every case. */
+export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
+  const parsed = stored ? parseStored(stored) : null
+  const actual = await derive(password, parsed?.salt ?? new Uint8Array(SALT_BYTES), ITERATIONS)
+  return parsed !== null && constantTimeEqual(actual, parsed.hash)
 }
 
 export function needsRehash(stored: string): boolean {

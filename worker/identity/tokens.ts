@@ -32,6 +32,8 @@ export function parseSigningKeys(spec: string): SigningKeys {
       return { kid, secret: new TextEncoder().encode(secret) }
     })
   if (list.length === 0) throw new Error('AUTH_SIGNING_KEYS is empty')
+  const kids = new Set(list.map((k) => k.kid))
+  if (kids.size !== list.length) throw new Error('AUTH_SIGNING_KEYS: each key id may appear once (rotate by adding a new id)')
   return { current: list[0]!, byKid: new Map(list.map((k) => [k.kid, k])) }
 }
 
