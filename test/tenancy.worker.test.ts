@@ -32,11 +32,11 @@ describe('platform and marketing hosts', () => {
     }
   })
 
-  it('serves the platform home on platform.<root>', async () => {
+  it('serves the platform sign-in on platform.<root> to a visitor', async () => {
     const res = await request(`platform.${ROOT}`, '/')
     expect(res.status).toBe(200)
     const html = await res.text()
-    expect(html).toContain('data-testid="page-title">Platform<')
+    expect(html).toContain('Platform sign-in')
     expect(html).not.toContain('Alpha Physio')
   })
 

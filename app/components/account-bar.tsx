@@ -16,8 +16,10 @@ export function MasqueradeBanner({ auth }: { auth: AuthSummary | null }) {
   }
   return (
     <div className="masquerade-banner" role="status" data-testid="masquerade-banner">
-      You are acting as <strong>{auth.user.email}</strong> ({auth.user.role}). Signed in as{' '}
-      <strong>{auth.masquerade.realUser.email}</strong>. Everything you do is recorded under your name.
+      <span>
+        You are acting as <strong>{auth.user.email}</strong> ({auth.user.role}). Signed in as{' '}
+        <strong>{auth.masquerade.realUser.email}</strong>. Everything you do is recorded under your name.
+      </span>
       <button type="button" onClick={stop} data-testid="stop-masquerade">
         Stop masquerading
       </button>

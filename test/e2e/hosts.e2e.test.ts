@@ -29,11 +29,11 @@ async function visibleText(selector: string): Promise<string> {
 }
 
 describe('hosts', () => {
-  it('platform.lvh.me shows the platform home', async () => {
+  it('platform.lvh.me shows the platform sign-in to a visitor', async () => {
     const response = await page.goto(urlFor('platform'))
     expect(response?.status()).toBe(200)
-    expect(await visibleText('h1')).toBe('Platform')
-    expect(await visibleText('body')).toContain('Run tenants, domains and accounts for lvh.me.')
+    expect(await visibleText('h1')).toBe('Platform sign-in')
+    expect(await page.getByLabel('Email').isVisible()).toBe(true)
     expect(await page.title()).toBe('SmoothSchedule Platform')
     await screenshot(page, 'platform-home')
   })
