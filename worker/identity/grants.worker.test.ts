@@ -102,3 +102,54 @@ describe('audit log API', () => {
     })
   })
 })
+
+describe('platform users API input', () => {
+  it('answers unknown and malformed ids, wrong types and role/tenant mismatches with 4xx JSON', async () => {
+    const manager = await makeUser('PLATFORM_MANAGER', null)
+    const admin = new Browser(`platform.${ROOT}`)
+    await admin.login(manager.email)
+    const unknown = await admin.fetch(`/api/platform/users/${crypto.randomUUID()}`, { method: 'PATCH', json: { isActive: false } })
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({ error: { code: 'unknown_user' } })
+    expect((await admin.fetch('/api/platform/users/12', { method: 'PATCH', json: { isActive: false } })).status).toBe(400)
+    expect((await admin.fetch(`/api/platform/users/${manager.id}`, { method: 'PATCH', json: { isActive: 'no' } })).status).toBe(400)
+    expect((await admin.fetch(`/api/platform/grants/not-an-id/revoke`, { json: {} })).status).toBe(400)
+
+    const tenantRoleWithoutTenant = await admin.fetch('/api/platform/users', { json: { email: 'x@example.test', role: 'TENANT_STAFF' } })
+    expect(tenantRoleWithoutTenant.status).toBe(400)
+    expect(await tenantRoleWithoutTenant.json()).toMatchObject({ error: { details: [{ path: 'tenantId', message: expect.stringContaining('needs a tenantId') }] } })
+    const platformRoleWithTenant = await admin.fetch('/api/platform/users', {
+      json: { email: 'y@example.test', role: 'PLATFORM_SUPPORT', tenantId: alpha.id },
+    })
+    expect(platformRoleWithTenant.status).toBe(400)
+    const created = await admin.fetch('/api/platform/users', {
+      json: { email: `New.Person+${crypto.randomUUID().slice(0, 6)}@Example.test`, role: 'TENANT_STAFF', tenantId: alpha.id, password: 'a-good-long-password' },
+    })
+    expect(created.status).toBe(201)
+    const { user } = (await created.json()) as { user: { email: string } }
+    expect(user.email).toBe(user.email.toLowerCase())
+    const duplicate = await admin.fetch('/api/platform/users', { json: { email: user.email.toUpperCase(), role: 'TENANT_STAFF', tenantId: alpha.id } })
+    expect(duplicate.status).toBe(409)
+    const ghostTenant = await admin.fetch('/api/platform/users', { json: { email: 'z@example.test', role: 'CUSTOMER', tenantId: crypto.randomUUID() } })
+    expect(ghostTenant.status).toBe(404)
+  })
+
+  it('keeps sales to demo tenants and temporary accounts', async () => {
+    const sales = await makeUser('PLATFORM_SALES', null)
+    const browser = new Browser(`platform.${ROOT}`)
+    await browser.login(sales.email)
+    const real = await browser.fetch('/api/platform/tenants', { json: { slug: `real-${crypto.randomUUID().slice(0, 6)}`, name: 'Real Co' } })
+    expect(real.status).toBe(403)
+    const demo = await browser.fetch('/api/platform/tenants', { json: { slug: `demo-${crypto.randomUUID().slice(0, 6)}`, name: 'Demo Co', isDemo: true } })
+    expect(demo.status).toBe(201)
+    const { tenant } = (await demo.json()) as { tenant: { id: string } }
+    const account = await browser.fetch('/api/platform/users', {
+      json: { email: `prospect-${crypto.randomUUID().slice(0, 6)}@example.test`, role: 'TENANT_OWNER', tenantId: tenant.id, isTemporary: true },
+    })
+    expect(account.status).toBe(201)
+    const intoReal = await browser.fetch('/api/platform/users', {
+      json: { email: `x-${crypto.randomUUID().slice(0, 6)}@example.test`, role: 'TENANT_OWNER', tenantId: alpha.id, isTemporary: true },
+    })
+    expect(intoReal.status).toBe(403)
+  })
+})
