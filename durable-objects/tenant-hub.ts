@@ -1,6 +1,25 @@
-// TenantHub: one Durable Object per tenant (idFromName(tenantId)). Today it binds itself to its
-// tenant and keeps hibernatable WebSockets; realtime rooms, booking locks and holds grow here.
+// TenantHub: one Durable Object per tenant (idFromName(tenantId)). It binds itself to its tenant,
+// keeps hibernatable WebSockets, serialises booking commits per resource, and keeps slot holds.
 import { DurableObject } from 'cloudflare:workers'
+import { connectDatabase } from '../db/client'
+import type { Env } from '../worker/env'
+import { AppError } from '../worker/errors'
+import { commitBooking, rememberIdempotent, replayIdempotent, requestHash, type BookingInput, type Hold, type StoredResponse } from '../worker/scheduling/booking'
+import { isSlotAvailable, occupiedRange } from '../worker/scheduling/availability'
+import { loadCalendars } from '../worker/scheduling/calendars'
+import { getService } from '../worker/scheduling/catalog'
+import { serviceSpec, candidateResources } from '../worker/scheduling/booking'
+import { rescheduleEvent, type CalendarEvent } from '../worker/scheduling/events'
+
+export const HOLD_TTL_MS = 5 * 60_000
+
+/** What crosses the RPC boundary: errors as data, since thrown errors lose their fields. */
+export type HubResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; details?: unknown }
+
+export interface TenantRef {
+  tenantId: string
+  schemaName: string
+}
 
 export const TENANT_ID_HEADER = 'x-smoothschedule-tenant-id'
 
@@ -8,14 +27,16 @@ interface SocketAttachment {
   connectedAt: string
 }
 
-export class TenantHub extends DurableObject {
+export class TenantHub extends DurableObject<Env> {
   private tenantId: string | undefined
+  /** Tail of the commit queue of each resource: a DO is not a mutex across awaited I/O. */
+  private readonly resourceQueues = new Map<string, Promise<void>>()
 
   /**
    * The hub learns its tenant from the Worker's first request and remembers it in storage.
    * A later request naming another tenant means a routing bug, so it is refused rather than served.
    */
-  private async bindTenant(claimed: string | null): Promise<string | Response> {
+  private async bindTenant(claimed: string | null | undefined): Promise<string | Response> {
     this.tenantId ??= await this.ctx.storage.get<string>('tenantId')
     if (!claimed) return new Response('missing tenant header', { status: 400 })
     if (!this.tenantId) {
@@ -26,6 +47,172 @@ export class TenantHub extends DurableObject {
       return new Response(`this hub belongs to tenant ${this.tenantId}`, { status: 409 })
     }
     return this.tenantId
+  }
+
+  /**
+   * Runs `task` once every resource in `ids` is free, holding all of them (taken in sorted order,
+   * so two tasks over overlapping sets cannot wait on each other forever).
+   */
+  private async withResources<T>(ids: string[], task: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(ids)].sort()
+    const releases: (() => void)[] = []
+    for (const id of sorted) {
+      const previous = this.resourceQueues.get(id) ?? Promise.resolve()
+      let release!: () => void
+      const mine = new Promise<void>((resolve) => (release = resolve))
+      const tail = previous.then(() => mine)
+      this.resourceQueues.set(id, tail)
+      await previous
+      releases.push(() => {
+        release()
+        if (this.resourceQueues.get(id) === tail) this.resourceQueues.delete(id)
+      })
+    }
+    try {
+      return await task()
+    } finally {
+      for (const release of releases) release()
+    }
+  }
+
+  private async guard(tenant: TenantRef): Promise<HubResult<never> | null> {
+    const bound = await this.bindTenant(tenant.tenantId)
+    return bound instanceof Response ? { ok: false, status: 409, code: 'wrong_hub', message: await bound.text() } : null
+  }
+
+  private database() {
+    return connectDatabase({ databaseUrl: this.env.DATABASE_URL, wsProxy: this.env.NEON_WS_PROXY || undefined })
+  }
+
+  private async liveHolds(now = Date.now()): Promise<Hold[]> {
+    const stored = await this.ctx.storage.list<Hold>({ prefix: 'hold:' })
+    return [...stored.values()].filter((h) => h.expiresAt > now)
+  }
+
+  private async armAlarm(): Promise<void> {
+    const holds = await this.liveHolds()
+    const next = Math.min(...holds.map((h) => h.expiresAt))
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next)
+  }
+
+  /** Alarms fire at least once: drop expired holds and re-arm for the next one. */
+  override async alarm(): Promise<void> {
+    const now = Date.now()
+    const stored = await this.ctx.storage.list<Hold>({ prefix: 'hold:' })
+    const expired = [...stored].filter(([, h]) => h.expiresAt <= now).map(([key]) => key)
+    if (expired.length) await this.ctx.storage.delete(expired)
+    await this.armAlarm()
+  }
+
+  async listHolds(tenant: TenantRef): Promise<HubResult<Hold[]>> {
+    return (await this.guard(tenant)) ?? { ok: true, value: await this.liveHolds() }
+  }
+
+  /** Holds a slot for a few minutes so that nobody else can take it while the customer types. */
+  async placeHold(tenant: TenantRef, input: { serviceId: string; start: number; resourceIds: string[] }): Promise<HubResult<Hold>> {
+    const refused = await this.guard(tenant)
+    if (refused) return refused
+    return this.withResources(input.resourceIds, () =>
+      asResult(async () => {
+        const database = this.database()
+        try {
+          const service = await getService(database.pool, tenant.schemaName, input.serviceId)
+          if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
+          if (input.resourceIds.some((id) => !candidateResources(service).includes(id))) {
+            throw new AppError(400, 'invalid_resource', 'A chosen resource does not deliver this service.')
+          }
+          const now = Date.now()
+          const spec = serviceSpec(service)
+          const { calendars, closures } = await loadCalendars(database.pool, tenant.schemaName, input.resourceIds, input.start - 86_400_000, input.start + 2 * 86_400_000)
+          const holds = await this.liveHolds(now)
+          const free = isSlotAvailable({ service: spec, resources: calendars, closures, holds, seated: [], start: input.start, resourceIds: input.resourceIds, now })
+          if (!free) throw new AppError(409, 'slot_unavailable', 'That time was just taken or is being held by someone else.')
+          const occupied = occupiedRange(input.start, spec)
+          const hold: Hold = { id: crypto.randomUUID(), serviceId: service.id, resourceIds: input.resourceIds, start: occupied.start, end: occupied.end, expiresAt: now + HOLD_TTL_MS }
+          await this.ctx.storage.put(`hold:${hold.id}`, hold)
+          await this.armAlarm()
+          return hold
+        } finally {
+          await database.close()
+        }
+      }),
+    )
+  }
+
+  async releaseHold(tenant: TenantRef, holdId: string): Promise<HubResult<boolean>> {
+    const refused = await this.guard(tenant)
+    if (refused) return refused
+    return { ok: true, value: await this.ctx.storage.delete(`hold:${holdId}`) }
+  }
+
+  /**
+   * The booking path: serialise per resource, replay an idempotent answer, re-check and commit in
+   * one transaction (the exclusion constraint below is the last word), then release the hold.
+   */
+  async book(
+    tenant: TenantRef,
+    input: BookingInput,
+    context: { lockIds: string[]; idempotency: { scope: string; key: string } | null; actorUserId: string | null; customerUserId: string | null },
+  ): Promise<HubResult<StoredResponse>> {
+    const refused = await this.guard(tenant)
+    if (refused) return refused
+    return this.withResources(context.lockIds, () =>
+      asResult(async () => {
+        const database = this.database()
+        try {
+          const hash = await requestHash(input)
+          if (context.idempotency) {
+            const replay = await replayIdempotent(database.pool, tenant.schemaName, context.idempotency.scope, context.idempotency.key, hash)
+            if (replay) return replay
+          }
+          const holds = (await this.liveHolds()).filter((h) => h.id !== input.holdId)
+          let response: StoredResponse
+          try {
+            const result = await commitBooking(database.pool, tenant.schemaName, input, {
+              now: Date.now(),
+              holds,
+              actorUserId: context.actorUserId,
+              customerUserId: context.customerUserId,
+            })
+            response = { status: 201, body: result }
+          } catch (error) {
+            if (!(error instanceof AppError) || error.status >= 500) throw error
+            response = { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } } }
+          }
+          if (response.status === 201 && input.holdId) await this.ctx.storage.delete(`hold:${input.holdId}`)
+          if (context.idempotency) {
+            await rememberIdempotent(database.pool, tenant.schemaName, context.idempotency.scope, context.idempotency.key, hash, response)
+          }
+          return response
+        } finally {
+          await database.close()
+        }
+      }),
+    )
+  }
+
+  /** Moves an appointment under the same per-resource serialisation as new bookings. */
+  async reschedule(
+    tenant: TenantRef,
+    input: { eventId: string; start: number; lockIds: string[]; actorUserId: string | null; enforceNotice: boolean },
+  ): Promise<HubResult<CalendarEvent>> {
+    const refused = await this.guard(tenant)
+    if (refused) return refused
+    return this.withResources(input.lockIds, () =>
+      asResult(async () => {
+        const database = this.database()
+        try {
+          return await rescheduleEvent(database.pool, tenant.schemaName, input.eventId, input.start, {
+            now: Date.now(),
+            holds: await this.liveHolds(),
+            actorUserId: input.actorUserId,
+            enforceNotice: input.enforceNotice,
+          })
+        } finally {
+          await database.close()
+        }
+      }),
+    )
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -81,5 +268,16 @@ export class TenantHub extends DurableObject {
     } catch {
       // already closed
     }
+  }
+}
+
+async function asResult<T>(run: () => Promise<T>): Promise<HubResult<T>> {
+  try {
+    return { ok: true, value: await run() }
+  } catch (error) {
+    if (error instanceof AppError) {
+      return { ok: false, status: error.status, code: error.code, message: error.message, details: error.details }
+    }
+    throw error
   }
 }

@@ -13,6 +13,7 @@ import { isPublic } from './identity/access'
 import { authenticate, type Auth } from './identity/auth'
 import { authRoutes, describeSession, handoffRoute } from './identity/routes'
 import { healthReport } from './platform/health'
+import { publicRoutes, schedulingRoutes } from './scheduling/routes'
 import { platformRoutes } from './platform/routes'
 import { tenantRoutes } from './platform/tenant-routes'
 import { handleRemixRequest } from './remix-handler'
@@ -84,6 +85,8 @@ export function createApp() {
   app.route('/api/auth', authRoutes)
   app.route('/api/platform', platformRoutes)
   app.route('/api/tenant', tenantRoutes)
+  app.route('/api/tenant', schedulingRoutes)
+  app.route('/api/public', publicRoutes)
   app.all('/api/*', isPublic, (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
   app.all('/api', isPublic, (c) => c.json(errorBody('not_found', 'See /api/health.'), 404))
   app.route('/auth/handoff', handoffRoute)

@@ -29,6 +29,11 @@ export const ACTIONS = [
   'tenant.calendar.read_own',
   'tenant.bookings.read_own',
   'tenant.grants.manage',
+  'tenant.catalog.manage',
+  'tenant.customers.read',
+  'tenant.customers.manage',
+  'tenant.calendar.manage_all',
+  'tenant.calendar.manage_own',
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -47,6 +52,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'tenant.profile.read',
     'tenant.users.read',
     'tenant.calendar.read_all',
+    'tenant.customers.read',
   ],
   TENANT_OWNER: ALL_TENANT,
   TENANT_MANAGER: [
@@ -57,8 +63,20 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'tenant.calendar.read_all',
     'tenant.calendar.read_own',
     'tenant.bookings.read_own',
+    'tenant.catalog.manage',
+    'tenant.customers.read',
+    'tenant.customers.manage',
+    'tenant.calendar.manage_all',
+    'tenant.calendar.manage_own',
   ],
-  TENANT_STAFF: ['tenant.profile.read', 'tenant.calendar.read_own', 'tenant.bookings.read_own'],
+  // Staff keep their own calendar: they see and change events on the resource linked to them.
+  TENANT_STAFF: [
+    'tenant.profile.read',
+    'tenant.calendar.read_own',
+    'tenant.bookings.read_own',
+    'tenant.calendar.manage_own',
+    'tenant.customers.read',
+  ],
   CUSTOMER: ['tenant.profile.read', 'tenant.bookings.read_own'],
 }
 

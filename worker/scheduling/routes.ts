@@ -1,0 +1,349 @@
+// Scheduling API. /api/tenant/*: the business's portal (resources, services, hours, customers,
+// events), per the permission matrix. /api/public/*: slots, holds and bookings for customers, and
+// the manage link. Bookings and moves go through TenantHub, which serialises them per resource.
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../context'
+import { AppError } from '../errors'
+import { auditActor, authorize, can, hostScope, isPublic, principalOf } from '../identity/access'
+import { decide } from '../identity/permissions'
+import { audit } from '../platform/audit'
+import { isValidTimeZone } from '../platform/tenants'
+import { readJson, readParam, readQuery } from '../validation'
+import type { HubResult, TenantRef } from '../../durable-objects/tenant-hub'
+import { bookingInput, candidateResources, slotsFor, type StoredResponse } from './booking'
+import {
+  addBlockedTime,
+  addClosure,
+  createResource,
+  createService,
+  customerInput,
+  getService,
+  intervalInput,
+  listCustomers,
+  listResources,
+  listServices,
+  overrideInput,
+  resourceInput,
+  serviceInput,
+  setDateOverride,
+  setWeeklyHours,
+  updateResource,
+  upsertCustomer,
+  weeklyHoursInput,
+} from './catalog'
+import { cancelBooking, cancelEvent, confirmEvent, findBookingByToken, getEvent, listEvents } from './events'
+import { AvailabilityInputError } from './availability'
+import { tenantSql } from './sql'
+
+const DAY = 24 * 3600_000
+const isoInstant = z.iso.datetime({ offset: true })
+
+function tenantOf(c: Context<AppEnv>) {
+  const tenancy = c.get('tenancy')
+  if (tenancy.kind !== 'tenant') throw new AppError(404, 'not_found', 'This endpoint is served on a business host only.')
+  return tenancy.tenant
+}
+const pool = (c: Context<AppEnv>) => c.get('database')().pool
+const ref = (c: Context<AppEnv>): TenantRef => ({ tenantId: tenantOf(c).id, schemaName: tenantOf(c).schemaName })
+const hub = (c: Context<AppEnv>) => c.env.TENANT_HUB.get(c.env.TENANT_HUB.idFromName(tenantOf(c).id))
+
+function unwrap<T>(result: HubResult<T>): T {
+  if (result.ok) return result.value
+  throw new AppError(result.status as AppError['status'], result.code, result.message, result.details)
+}
+
+function stored(c: Context<AppEnv>, response: StoredResponse) {
+  return c.json(response.body as object, response.status as 201)
+}
+
+/** The resources linked to the signed-in staff member (their "own calendar"). */
+async function ownResourceIds(c: Context<AppEnv>): Promise<string[]> {
+  const principal = principalOf(c)
+  if (!principal) return []
+  const t = tenantSql(tenantOf(c).schemaName)
+  const { rows } = await pool(c).query<{ id: string }>(`SELECT id FROM ${t('resources')} WHERE user_id = $1`, [principal.userId])
+  return rows.map((r) => r.id)
+}
+
+/** null: may act on every resource; otherwise the resources the principal may act on. */
+async function calendarReach(c: Context<AppEnv>, kind: 'read' | 'manage'): Promise<string[] | null> {
+  const principal = principalOf(c)
+  if (!principal) throw new AppError(401, 'unauthenticated', 'Sign in first.')
+  const scope = hostScope(c)
+  if (decide(principal, kind === 'read' ? 'tenant.calendar.read_all' : 'tenant.calendar.manage_all', scope).allowed) return null
+  await authorize(c, kind === 'read' ? 'tenant.calendar.read_own' : 'tenant.calendar.manage_own', scope)
+  return ownResourceIds(c)
+}
+
+async function assertMayManageEvent(c: Context<AppEnv>, eventId: string) {
+  const reach = await calendarReach(c, 'manage')
+  const event = await getEvent(pool(c), tenantOf(c).schemaName, eventId)
+  if (!event) throw new AppError(404, 'unknown_event', 'No event has that id.')
+  if (reach && !event.resourceIds.some((id) => reach.includes(id))) throw new AppError(403, 'forbidden', 'You may change events on your own calendar only.')
+  return event
+}
+
+export const schedulingRoutes = new Hono<AppEnv>()
+
+// ---- catalog ----
+schedulingRoutes.get('/resources', can('tenant.calendar.read_own'), async (c) => c.json({ resources: await listResources(pool(c), tenantOf(c).schemaName) }))
+
+schedulingRoutes.post('/resources', can('tenant.catalog.manage'), async (c) => {
+  const input = await readJson(c, resourceInput)
+  const resource = await createResource(pool(c), tenantOf(c).schemaName, tenantOf(c).id, input)
+  await audit(pool(c), { action: 'resource.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'resource', targetId: resource.id })
+  return c.json({ resource }, 201)
+})
+
+schedulingRoutes.patch('/resources/:id', can('tenant.catalog.manage'), async (c) => {
+  const input = await readJson(c, resourceInput.partial())
+  return c.json({ resource: await updateResource(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input) })
+})
+
+schedulingRoutes.put('/resources/:id/hours', can('tenant.catalog.manage'), async (c) => {
+  const input = await readJson(c, weeklyHoursInput)
+  return c.json(await setWeeklyHours(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input))
+})
+
+schedulingRoutes.put('/resources/:id/overrides', can('tenant.catalog.manage'), async (c) => {
+  const input = await readJson(c, overrideInput)
+  return c.json(await setDateOverride(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input))
+})
+
+// Time off: managers for anyone, staff for themselves.
+schedulingRoutes.post('/resources/:id/blocks', can('tenant.calendar.manage_own'), async (c) => {
+  const id = readParam(c, 'id')
+  const input = await readJson(c, intervalInput)
+  const reach = await calendarReach(c, 'manage')
+  if (reach && !reach.includes(id)) throw new AppError(403, 'forbidden', 'You may block time on your own calendar only.')
+  return c.json({ block: await addBlockedTime(pool(c), tenantOf(c).schemaName, id, input) }, 201)
+})
+
+schedulingRoutes.post('/closures', can('tenant.catalog.manage'), async (c) => {
+  const input = await readJson(c, intervalInput)
+  return c.json({ closure: await addClosure(pool(c), tenantOf(c).schemaName, input) }, 201)
+})
+
+schedulingRoutes.get('/services', can('tenant.calendar.read_own'), async (c) => c.json({ services: await listServices(pool(c), tenantOf(c).schemaName) }))
+
+schedulingRoutes.post('/services', can('tenant.catalog.manage'), async (c) => {
+  const input = await readJson(c, serviceInput)
+  const service = await createService(pool(c), tenantOf(c).schemaName, input)
+  await audit(pool(c), { action: 'service.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'service', targetId: service.id })
+  return c.json({ service }, 201)
+})
+
+schedulingRoutes.get('/customers', can('tenant.customers.read'), async (c) => {
+  const q = readQuery(c, z.object({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }))
+  return c.json({ customers: await listCustomers(pool(c), tenantOf(c).schemaName, q.q, q.limit) })
+})
+
+schedulingRoutes.post('/customers', can('tenant.customers.manage'), async (c) => {
+  const input = await readJson(c, customerInput)
+  return c.json({ customer: await upsertCustomer(pool(c), tenantOf(c).schemaName, input) }, 201)
+})
+
+// ---- calendar ----
+const rangeQuery = z
+  .object({ from: isoInstant, to: isoInstant, resourceId: z.uuid().optional(), includeCancelled: z.enum(['true', 'false']).optional() })
+  .refine((r) => new Date(r.to) > new Date(r.from), { path: ['to'], message: 'must be after from' })
+  .refine((r) => new Date(r.to).getTime() - new Date(r.from).getTime() <= 62 * DAY, { path: ['to'], message: 'at most 62 days at a time' })
+
+schedulingRoutes.get('/events', can('tenant.calendar.read_own'), async (c) => {
+  const q = readQuery(c, rangeQuery)
+  const reach = await calendarReach(c, 'read')
+  if (reach && q.resourceId && !reach.includes(q.resourceId)) throw new AppError(403, 'forbidden', 'You may see your own calendar only.')
+  const resourceIds = q.resourceId ? [q.resourceId] : (reach ?? undefined)
+  const events = resourceIds && resourceIds.length === 0 ? [] : await listEvents(pool(c), tenantOf(c).schemaName, { from: q.from, to: q.to, resourceIds, includeCancelled: q.includeCancelled === 'true' })
+  return c.json({ events })
+})
+
+schedulingRoutes.post('/events', can('tenant.calendar.manage_own'), async (c) => {
+  const input = await readJson(c, bookingInput)
+  const reach = await calendarReach(c, 'manage')
+  if (reach && !(input.resourceIds ?? []).some((id) => reach.includes(id))) {
+    throw new AppError(403, 'forbidden', 'Staff book on their own calendar: include your resource in resourceIds.')
+  }
+  const service = await getService(pool(c), tenantOf(c).schemaName, input.serviceId)
+  if (!service) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
+  const actor = auditActor(c)
+  const response = unwrap<StoredResponse>(
+    (await hub(c).book(ref(c), input, {
+      lockIds: candidateResources(service, input.resourceIds),
+      idempotency: idempotencyOf(c, `user:${actor.effectiveUserId}`),
+      actorUserId: actor.effectiveUserId,
+      customerUserId: null,
+    })) as HubResult<StoredResponse>,
+  )
+  if (response.status === 201) {
+    const body = response.body as { event: { id: string } }
+    await audit(pool(c), { action: 'event.created', ...actor, tenantId: tenantOf(c).id, targetType: 'event', targetId: body.event.id })
+  }
+  return stored(c, response)
+})
+
+schedulingRoutes.patch('/events/:id', can('tenant.calendar.manage_own'), async (c) => {
+  const id = readParam(c, 'id')
+  const { start } = await readJson(c, z.object({ start: isoInstant }))
+  const event = await assertMayManageEvent(c, id)
+  const moved = unwrap(
+    await hub(c).reschedule(ref(c), { eventId: id, start: new Date(start).getTime(), lockIds: event.resourceIds, actorUserId: auditActor(c).effectiveUserId, enforceNotice: false }),
+  )
+  await audit(pool(c), { action: 'event.moved', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'event', targetId: id, detail: { from: event.start, to: moved.start } })
+  return c.json({ event: moved })
+})
+
+schedulingRoutes.post('/events/:id/cancel', can('tenant.calendar.manage_own'), async (c) => {
+  const id = readParam(c, 'id')
+  const { reason } = await readJson(c, z.object({ reason: z.string().trim().max(300).default('') }))
+  await assertMayManageEvent(c, id)
+  const event = await cancelEvent(pool(c), tenantOf(c).schemaName, id, { userId: auditActor(c).effectiveUserId, reason })
+  await audit(pool(c), { action: 'event.cancelled', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'event', targetId: id })
+  return c.json({ event })
+})
+
+schedulingRoutes.post('/events/:id/confirm', can('tenant.calendar.manage_own'), async (c) => {
+  const id = readParam(c, 'id')
+  await assertMayManageEvent(c, id)
+  const event = await confirmEvent(pool(c), tenantOf(c).schemaName, id, auditActor(c).effectiveUserId)
+  await audit(pool(c), { action: 'event.confirmed', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'event', targetId: id })
+  return c.json({ event })
+})
+
+/** A signed-in CUSTOMER sees their own bookings only. */
+schedulingRoutes.get('/my-bookings', can('tenant.bookings.read_own'), async (c) => {
+  const principal = principalOf(c)!
+  const t = tenantSql(tenantOf(c).schemaName)
+  const { rows } = await pool(c).query(
+    `SELECT b.id, b.status, e.id AS event_id, e.starts_at, e.ends_at, e.status AS event_status, s.name AS service
+       FROM ${t('bookings')} b JOIN ${t('customers')} cu ON cu.id = b.customer_id JOIN ${t('events')} e ON e.id = b.event_id
+       JOIN ${t('services')} s ON s.id = e.service_id
+      WHERE cu.user_id = $1 ORDER BY e.starts_at DESC LIMIT 200`,
+    [principal.userId],
+  )
+  return c.json({
+    bookings: rows.map((r) => ({ id: r.id, status: r.status, eventId: r.event_id, start: new Date(r.starts_at).toISOString(), end: new Date(r.ends_at).toISOString(), eventStatus: r.event_status, service: r.service })),
+  })
+})
+
+function idempotencyOf(c: Context<AppEnv>, scope: string) {
+  const key = c.req.header('idempotency-key')
+  if (key === undefined) return null
+  if (!/^[A-Za-z0-9_.:-]{8,100}$/.test(key)) throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8–100 characters of A-Z, a-z, 0-9, _ . : -')
+  return { scope, key }
+}
+
+// ---- public booking ----
+export const publicRoutes = new Hono<AppEnv>()
+
+publicRoutes.get('/services', isPublic, async (c) => {
+  const services = await listServices(pool(c), tenantOf(c).schemaName, { activeOnly: true })
+  const resources = await listResources(pool(c), tenantOf(c).schemaName, { activeOnly: true })
+  return c.json({
+    services: services.map(({ resourceGroups, ...s }) => ({
+      ...s,
+      resources: resourceGroups.flat().map((id) => resources.find((r) => r.id === id)).filter(Boolean).map((r) => ({ id: r!.id, name: r!.name, kind: r!.kind })),
+    })),
+  })
+})
+
+const slotQuery = z
+  .object({
+    from: isoInstant,
+    to: isoInstant,
+    tz: z.string().default('UTC').refine(isValidTimeZone, 'tz must be an IANA time zone such as America/New_York'),
+    resourceId: z.uuid().optional(),
+  })
+  .refine((q) => new Date(q.to) > new Date(q.from), { path: ['to'], message: 'must be after from' })
+  .refine((q) => new Date(q.to).getTime() - new Date(q.from).getTime() <= 62 * DAY, { path: ['to'], message: 'at most 62 days at a time' })
+
+publicRoutes.get('/services/:id/slots', isPublic, async (c) => {
+  const id = readParam(c, 'id')
+  const q = readQuery(c, slotQuery)
+  const service = await getService(pool(c), tenantOf(c).schemaName, id)
+  if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
+  if (q.resourceId && !candidateResources(service).includes(q.resourceId)) throw new AppError(404, 'unknown_resource', 'That resource does not deliver this service.')
+  const holds = unwrap(await hub(c).listHolds(ref(c)))
+  try {
+    const slots = await slotsFor(pool(c), tenantOf(c).schemaName, service, { from: new Date(q.from).getTime(), to: new Date(q.to).getTime(), now: Date.now(), viewerTimeZone: q.tz, onlyResourceId: q.resourceId }, holds)
+    return c.json({
+      serviceId: service.id,
+      timeZone: q.tz,
+      slots: slots.map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), resourceIds: s.resourceIds, seatsLeft: s.seatsLeft, local: s.local })),
+    })
+  } catch (error) {
+    if (error instanceof AvailabilityInputError) throw new AppError(400, 'invalid_query', error.message)
+    throw error
+  }
+})
+
+publicRoutes.post('/holds', isPublic, async (c) => {
+  const input = await readJson(c, z.object({ serviceId: z.uuid(), start: isoInstant, resourceIds: z.array(z.uuid()).min(1).max(5) }))
+  const hold = unwrap(await hub(c).placeHold(ref(c), { serviceId: input.serviceId, start: new Date(input.start).getTime(), resourceIds: input.resourceIds }))
+  return c.json({ hold: { id: hold.id, expiresAt: new Date(hold.expiresAt).toISOString() } }, 201)
+})
+
+publicRoutes.delete('/holds/:id', isPublic, async (c) => {
+  const id = readParam(c, 'id')
+  return c.json({ released: unwrap(await hub(c).releaseHold(ref(c), id)) })
+})
+
+publicRoutes.post('/bookings', isPublic, async (c) => {
+  const input = await readJson(c, bookingInput)
+  const service = await getService(pool(c), tenantOf(c).schemaName, input.serviceId)
+  if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
+  const auth = c.get('auth')
+  const customerUserId = auth?.kind === 'user' && auth.user.role === 'CUSTOMER' ? auth.user.id : null
+  const response = unwrap<StoredResponse>(
+    (await hub(c).book(ref(c), input, {
+      lockIds: candidateResources(service, input.resourceIds),
+      idempotency: idempotencyOf(c, 'public'),
+      actorUserId: auth?.kind === 'user' ? auth.user.id : null,
+      customerUserId,
+    })) as HubResult<StoredResponse>,
+  )
+  return stored(c, response)
+})
+
+async function bookingByToken(c: Context<AppEnv>) {
+  const token = readParam(c, 'token', z.string().regex(/^[A-Za-z0-9_-]{20,64}$/))
+  const found = await findBookingByToken(pool(c), tenantOf(c).schemaName, token)
+  if (!found) throw new AppError(404, 'unknown_booking', 'This manage link is not valid.')
+  return found
+}
+
+publicRoutes.get('/bookings/:token', isPublic, async (c) => {
+  const found = await bookingByToken(c)
+  const service = await getService(pool(c), tenantOf(c).schemaName, found.event.serviceId)
+  return c.json({ booking: { id: found.bookingId, status: found.status, customer: found.customer }, event: { ...found.event, customers: undefined }, service: service && { id: service.id, name: service.name, cancellationCutoffMinutes: service.cancellationCutoffMinutes } })
+})
+
+async function assertBeforeCutoff(c: Context<AppEnv>, eventStart: string, serviceId: string) {
+  const service = await getService(pool(c), tenantOf(c).schemaName, serviceId)
+  const cutoff = (service?.cancellationCutoffMinutes ?? 0) * 60_000
+  if (new Date(eventStart).getTime() - Date.now() < cutoff) {
+    throw new AppError(409, 'too_late_to_change', `Changes online close ${Math.round(cutoff / 3600_000)} hour(s) before the appointment; please call the business.`)
+  }
+}
+
+publicRoutes.post('/bookings/:token/cancel', isPublic, async (c) => {
+  const found = await bookingByToken(c)
+  if (found.status === 'cancelled' || found.event.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is already cancelled.')
+  await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
+  const event = await cancelBooking(pool(c), tenantOf(c).schemaName, found.bookingId, found.event.id, found.event.seats)
+  await audit(pool(c), { action: 'booking.cancelled_by_customer', tenantId: tenantOf(c).id, targetType: 'booking', targetId: found.bookingId, ip: auditActor(c).ip })
+  return c.json({ booking: { id: found.bookingId, status: 'cancelled' }, event: { ...event, customers: undefined } })
+})
+
+publicRoutes.post('/bookings/:token/reschedule', isPublic, async (c) => {
+  const found = await bookingByToken(c)
+  const { start } = await readJson(c, z.object({ start: isoInstant }))
+  if (found.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is cancelled.')
+  await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
+  const moved = unwrap(
+    await hub(c).reschedule(ref(c), { eventId: found.event.id, start: new Date(start).getTime(), lockIds: found.event.resourceIds, actorUserId: null, enforceNotice: true }),
+  )
+  await audit(pool(c), { action: 'booking.rescheduled_by_customer', tenantId: tenantOf(c).id, targetType: 'booking', targetId: found.bookingId, detail: { from: found.event.start, to: moved.start } })
+  return c.json({ booking: { id: found.bookingId, status: found.status }, event: { ...moved, customers: undefined } })
+})
