@@ -6,6 +6,7 @@ import type { describeSession } from '../worker/identity/routes'
 import type { Pool } from '@neondatabase/serverless'
 
 export type AuthSummary = ReturnType<typeof describeSession>
+import type { HubClient } from '../worker/scheduling/hub-client'
 
 export interface HostError {
   status: 400 | 403 | 404
@@ -23,6 +24,10 @@ declare module '@remix-run/cloudflare' {
     pool: () => Pool
     /** the signed-in user (and the real user behind a masquerade), or null */
     auth: AuthSummary | null
+    /** the host tenant's TenantHub (bookings, holds, moves); null off tenant hosts */
+    hub: HubClient | null
+    /** the client's address, for audit entries */
+    clientIp: string | null
   }
 }
 

@@ -14,6 +14,7 @@ import { authenticate, type Auth } from './identity/auth'
 import { authRoutes, describeSession, handoffRoute } from './identity/routes'
 import { healthReport } from './platform/health'
 import { publicRoutes, schedulingRoutes } from './scheduling/routes'
+import { hubClient } from './scheduling/hub-client'
 import { platformRoutes } from './platform/routes'
 import { tenantRoutes } from './platform/tenant-routes'
 import { handleRemixRequest } from './remix-handler'
@@ -143,6 +144,8 @@ async function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tena
       db: () => c.get('database')().db,
       pool: () => c.get('database')().pool,
       auth: authSummary(c.get('auth')),
+      hub: tenancy?.kind === 'tenant' ? hubClient(c.env.TENANT_HUB, { tenantId: tenancy.tenant.id, schemaName: tenancy.tenant.schemaName }) : null,
+      clientIp: c.req.header('cf-connecting-ip') ?? null,
     },
     settings.ENVIRONMENT,
   )

@@ -10,7 +10,7 @@ import { decide } from '../identity/permissions'
 import { audit } from '../platform/audit'
 import { isValidTimeZone } from '../platform/tenants'
 import { readJson, readParam, readQuery } from '../validation'
-import type { HubResult, TenantRef } from '../../durable-objects/tenant-hub'
+import { hubClient } from './hub-client'
 import { bookingInput, candidateResources, slotsFor, type StoredResponse } from './booking'
 import {
   addBlockedTime,
@@ -45,13 +45,7 @@ function tenantOf(c: Context<AppEnv>) {
   return tenancy.tenant
 }
 const pool = (c: Context<AppEnv>) => c.get('database')().pool
-const ref = (c: Context<AppEnv>): TenantRef => ({ tenantId: tenantOf(c).id, schemaName: tenantOf(c).schemaName })
-const hub = (c: Context<AppEnv>) => c.env.TENANT_HUB.get(c.env.TENANT_HUB.idFromName(tenantOf(c).id))
-
-function unwrap<T>(result: HubResult<T>): T {
-  if (result.ok) return result.value
-  throw new AppError(result.status as AppError['status'], result.code, result.message, result.details)
-}
+const hub = (c: Context<AppEnv>) => hubClient(c.env.TENANT_HUB, { tenantId: tenantOf(c).id, schemaName: tenantOf(c).schemaName })
 
 function stored(c: Context<AppEnv>, response: StoredResponse) {
   return c.json(response.body as object, response.status as 201)
@@ -168,14 +162,12 @@ schedulingRoutes.post('/events', can('tenant.calendar.manage_own'), async (c) =>
   const service = await getService(pool(c), tenantOf(c).schemaName, input.serviceId)
   if (!service) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
   const actor = auditActor(c)
-  const response = unwrap<StoredResponse>(
-    (await hub(c).book(ref(c), input, {
-      lockIds: candidateResources(service, input.resourceIds),
-      idempotency: idempotencyOf(c, `user:${actor.effectiveUserId}`),
-      actorUserId: actor.effectiveUserId,
-      customerUserId: null,
-    })) as HubResult<StoredResponse>,
-  )
+  const response = await hub(c).book(input, {
+    lockIds: candidateResources(service, input.resourceIds),
+    idempotency: idempotencyOf(c, `user:${actor.effectiveUserId}`),
+    actorUserId: actor.effectiveUserId,
+    customerUserId: null,
+  })
   if (response.status === 201) {
     const body = response.body as { event: { id: string } }
     await audit(pool(c), { action: 'event.created', ...actor, tenantId: tenantOf(c).id, targetType: 'event', targetId: body.event.id })
@@ -187,9 +179,7 @@ schedulingRoutes.patch('/events/:id', can('tenant.calendar.manage_own'), async (
   const id = readParam(c, 'id')
   const { start } = await readJson(c, z.object({ start: isoInstant }))
   const event = await assertMayManageEvent(c, id)
-  const moved = unwrap(
-    await hub(c).reschedule(ref(c), { eventId: id, start: new Date(start).getTime(), lockIds: event.resourceIds, actorUserId: auditActor(c).effectiveUserId, enforceNotice: false }),
-  )
+  const moved = await hub(c).reschedule({ eventId: id, start: new Date(start).getTime(), lockIds: event.resourceIds, actorUserId: auditActor(c).effectiveUserId, enforceNotice: false })
   await audit(pool(c), { action: 'event.moved', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'event', targetId: id, detail: { from: event.start, to: moved.start } })
   return c.json({ event: moved })
 })
@@ -264,7 +254,7 @@ publicRoutes.get('/services/:id/slots', isPublic, async (c) => {
   const service = await getService(pool(c), tenantOf(c).schemaName, id)
   if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
   if (q.resourceId && !candidateResources(service).includes(q.resourceId)) throw new AppError(404, 'unknown_resource', 'That resource does not deliver this service.')
-  const holds = unwrap(await hub(c).listHolds(ref(c)))
+  const holds = await hub(c).listHolds()
   try {
     const slots = await slotsFor(pool(c), tenantOf(c).schemaName, service, { from: new Date(q.from).getTime(), to: new Date(q.to).getTime(), now: Date.now(), viewerTimeZone: q.tz, onlyResourceId: q.resourceId }, holds)
     return c.json({
@@ -280,13 +270,13 @@ publicRoutes.get('/services/:id/slots', isPublic, async (c) => {
 
 publicRoutes.post('/holds', isPublic, async (c) => {
   const input = await readJson(c, z.object({ serviceId: z.uuid(), start: isoInstant, resourceIds: z.array(z.uuid()).min(1).max(5) }))
-  const hold = unwrap(await hub(c).placeHold(ref(c), { serviceId: input.serviceId, start: new Date(input.start).getTime(), resourceIds: input.resourceIds }))
+  const hold = await hub(c).placeHold({ serviceId: input.serviceId, start: new Date(input.start).getTime(), resourceIds: input.resourceIds })
   return c.json({ hold: { id: hold.id, expiresAt: new Date(hold.expiresAt).toISOString() } }, 201)
 })
 
 publicRoutes.delete('/holds/:id', isPublic, async (c) => {
   const id = readParam(c, 'id')
-  return c.json({ released: unwrap(await hub(c).releaseHold(ref(c), id)) })
+  return c.json({ released: await hub(c).releaseHold(id) })
 })
 
 publicRoutes.post('/bookings', isPublic, async (c) => {
@@ -295,14 +285,12 @@ publicRoutes.post('/bookings', isPublic, async (c) => {
   if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
   const auth = c.get('auth')
   const customerUserId = auth?.kind === 'user' && auth.user.role === 'CUSTOMER' ? auth.user.id : null
-  const response = unwrap<StoredResponse>(
-    (await hub(c).book(ref(c), input, {
-      lockIds: candidateResources(service, input.resourceIds),
-      idempotency: idempotencyOf(c, 'public'),
-      actorUserId: auth?.kind === 'user' ? auth.user.id : null,
-      customerUserId,
-    })) as HubResult<StoredResponse>,
-  )
+  const response = await hub(c).book(input, {
+    lockIds: candidateResources(service, input.resourceIds),
+    idempotency: idempotencyOf(c, 'public'),
+    actorUserId: auth?.kind === 'user' ? auth.user.id : null,
+    customerUserId,
+  })
   return stored(c, response)
 })
 
@@ -341,9 +329,7 @@ publicRoutes.post('/bookings/:token/reschedule', isPublic, async (c) => {
   const { start } = await readJson(c, z.object({ start: isoInstant }))
   if (found.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is cancelled.')
   await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
-  const moved = unwrap(
-    await hub(c).reschedule(ref(c), { eventId: found.event.id, start: new Date(start).getTime(), lockIds: found.event.resourceIds, actorUserId: null, enforceNotice: true }),
-  )
+  const moved = await hub(c).reschedule({ eventId: found.event.id, start: new Date(start).getTime(), lockIds: found.event.resourceIds, actorUserId: null, enforceNotice: true })
   await audit(pool(c), { action: 'booking.rescheduled_by_customer', tenantId: tenantOf(c).id, targetType: 'booking', targetId: found.bookingId, detail: { from: found.event.start, to: moved.start } })
   return c.json({ booking: { id: found.bookingId, status: found.status }, event: { ...moved, customers: undefined } })
 })
