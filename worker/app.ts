@@ -15,6 +15,7 @@ import { authRoutes, describeSession, handoffRoute } from './identity/routes'
 import { healthReport } from './platform/health'
 import { publicRoutes, schedulingRoutes } from './scheduling/routes'
 import { hubClient } from './scheduling/hub-client'
+import { buildOpenApi, doc } from './openapi'
 import { platformRoutes } from './platform/routes'
 import { tenantRoutes } from './platform/tenant-routes'
 import { handleRemixRequest } from './remix-handler'
@@ -82,7 +83,11 @@ export function createApp() {
     }),
   )
 
-  app.get('/api/health', isPublic, healthReport)
+  app.get('/api/health', isPublic, doc({ summary: 'Reachability of the Worker, the database and the Durable Object' }), healthReport)
+  let openApi: ReturnType<typeof buildOpenApi> | undefined
+  app.get('/api/openapi.json', isPublic, doc({ summary: 'This document' }), (c) =>
+    c.json((openApi ??= buildOpenApi(app, { title: 'SmoothSchedule Edge', version: '0.1.0' }))),
+  )
   app.route('/api/auth', authRoutes)
   app.route('/api/platform', platformRoutes)
   app.route('/api/tenant', tenantRoutes)

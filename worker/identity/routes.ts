@@ -1,6 +1,7 @@
 // /api/auth/*: sign-in, session, password, MFA and masquerade endpoints (thin adapters over account.ts,
 // masquerade.ts and sessions.ts). /auth/handoff carries a masquerade across hosts.
 import { Hono, type Context } from 'hono'
+import { doc } from '../openapi'
 import { getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import type { AppEnv } from '../context'
@@ -71,17 +72,17 @@ async function respondWithSession(c: Context<AppEnv>, outcome: LoginOutcome, sta
 
 const loginBody = z.object({ email, password: z.string().min(1, 'password is required').max(200) })
 
-authRoutes.post('/login', isPublic, async (c) => {
+authRoutes.post('/login', isPublic, doc({ summary: 'Sign in with email and password (then /login/mfa if asked)', body: loginBody, status: 200 }), async (c) => {
   const input = await readJson(c, loginBody)
   return respondWithSession(c, await passwordLogin(pool(c), secrets(c), hostScope(c), client(c), input))
 })
 
-authRoutes.post('/login/mfa', isPublic, async (c) => {
+authRoutes.post('/login/mfa', isPublic, doc({ summary: 'Second sign-in step: a TOTP or recovery code', status: 200 }), async (c) => {
   const input = await readJson(c, z.object({ mfaToken: z.string().min(10).max(2000), code: z.string().min(6).max(20) }))
   return respondWithSession(c, await mfaLogin(pool(c), secrets(c), hostScope(c), client(c), input))
 })
 
-authRoutes.post('/refresh', isPublic, async (c) => {
+authRoutes.post('/refresh', isPublic, doc({ summary: 'Rotate the refresh token (cookie) and get a new access token', status: 200 }), async (c) => {
   const scope = hostScope(c)
   const presented = getCookie(c, COOKIES.refresh)
   if (!presented) throw new AppError(401, 'no_session', 'No refresh token: sign in.')
@@ -101,7 +102,7 @@ authRoutes.post('/refresh', isPublic, async (c) => {
   return respondWithSession(c, { kind: 'session', ctx, refreshToken: rotated.refreshToken })
 })
 
-authRoutes.post('/logout', signedIn, async (c) => {
+authRoutes.post('/logout', signedIn, doc({ summary: 'End this session', status: 200 }), async (c) => {
   const ctx = userSession(c)
   await revokeSession(pool(c), ctx.session.id, 'logout')
   await audit(pool(c), { action: 'logout', actorUserId: ctx.realUser?.id ?? ctx.user.id, effectiveUserId: ctx.user.id, tenantId: ctx.user.tenantId, ip: clientIp(c), sessionId: ctx.session.id })
@@ -109,36 +110,36 @@ authRoutes.post('/logout', signedIn, async (c) => {
   return c.json({ ok: true })
 })
 
-authRoutes.get('/me', signedIn, (c) => c.json(describeSession(userSession(c))))
+authRoutes.get('/me', signedIn, doc({ summary: 'Who is signed in, and the real user behind a masquerade' }), (c) => c.json(describeSession(userSession(c))))
 
-authRoutes.post('/password', accountOwner, async (c) => {
+authRoutes.post('/password', accountOwner, doc({ summary: 'Change your password (ends other sessions)', status: 200 }), async (c) => {
   const input = await readJson(c, z.object({ currentPassword: z.string().min(1).max(200), newPassword }))
   const opened = await changePassword(pool(c), userSession(c), hostScope(c), client(c), input)
   return respondWithSession(c, { kind: 'session', ...opened })
 })
 
-authRoutes.post('/password-reset', isPublic, async (c) => {
+authRoutes.post('/password-reset', isPublic, doc({ summary: 'Email a password-reset link', status: 202 }), async (c) => {
   const input = await readJson(c, z.object({ email }))
   await requestPasswordReset(pool(c), hostScope(c), client(c), { email: input.email, origin: new URL(c.req.url).origin })
   return c.json({ ok: true, message: 'If an account with that email exists here, a reset link is on its way.' }, 202)
 })
 
-authRoutes.post('/password-reset/confirm', isPublic, async (c) => {
+authRoutes.post('/password-reset/confirm', isPublic, doc({ summary: 'Set a new password from a reset link', status: 200 }), async (c) => {
   const input = await readJson(c, z.object({ token: z.string().min(20).max(200), newPassword }))
   await confirmPasswordReset(pool(c), hostScope(c), client(c), input)
   return c.json({ ok: true })
 })
 
-authRoutes.post('/mfa/setup', accountOwner, async (c) => c.json(await startMfaEnrolment(pool(c), secrets(c), userSession(c))))
+authRoutes.post('/mfa/setup', accountOwner, doc({ summary: 'Start TOTP enrolment: secret, otpauth URI and QR code', status: 200 }), async (c) => c.json(await startMfaEnrolment(pool(c), secrets(c), userSession(c))))
 
-authRoutes.post('/mfa/confirm', accountOwner, async (c) => {
+authRoutes.post('/mfa/confirm', accountOwner, doc({ summary: 'Confirm TOTP enrolment with a code; returns recovery codes', status: 200 }), async (c) => {
   const { code } = await readJson(c, z.object({ code: z.string().min(6).max(10) }))
   const result = await confirmMfaEnrolment(pool(c), secrets(c), userSession(c), hostScope(c), client(c), code)
   const accessToken = await startBrowserSession(c, result.ctx, result.refreshToken)
   return c.json({ recoveryCodes: result.recoveryCodes, ...describeSession(result.ctx), accessToken })
 })
 
-authRoutes.post('/mfa/disable', accountOwner, async (c) => {
+authRoutes.post('/mfa/disable', accountOwner, doc({ summary: 'Turn TOTP off (password and a code)', status: 200 }), async (c) => {
   const input = await readJson(c, z.object({ password: z.string().min(1).max(200), code: z.string().min(6).max(20) }))
   const opened = await disableMfa(pool(c), secrets(c), userSession(c), hostScope(c), client(c), input)
   return respondWithSession(c, { kind: 'session', ...opened })
@@ -149,7 +150,7 @@ function originFor(c: Context<AppEnv>, host: string): string {
   return `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`
 }
 
-authRoutes.post('/masquerade', signedIn, async (c) => {
+authRoutes.post('/masquerade', signedIn, doc({ summary: 'Act as another user (per the masquerade matrix)' }), async (c) => {
   const { userId } = await readJson(c, z.object({ userId: z.uuid() }))
   const { ctx, refreshToken, target } = await startMasquerade(pool(c), userSession(c), userId, client(c))
   const here = hostScope(c)
@@ -164,7 +165,7 @@ authRoutes.post('/masquerade', signedIn, async (c) => {
   return c.json({ ...describeSession(ctx), redirectTo: `${originFor(c, host)}/auth/handoff?token=${encodeURIComponent(token)}` }, 201)
 })
 
-authRoutes.post('/masquerade/stop', signedIn, async (c) => {
+authRoutes.post('/masquerade/stop', signedIn, doc({ summary: 'Stop masquerading and return to your own session', status: 200 }), async (c) => {
   const { parent, refreshToken } = await stopMasquerade(pool(c), userSession(c), client(c))
   clearAuthCookies(c)
   const here = hostScope(c)

@@ -1,5 +1,6 @@
 // /api/platform/*: the platform host's API — tenants, users, grants, the audit log, the outbox.
 import { Hono, type Context } from 'hono'
+import { doc } from '../openapi'
 import { z } from 'zod'
 import type { AppEnv } from '../context'
 import { AppError } from '../errors'
@@ -28,11 +29,11 @@ function realActor(c: Context<AppEnv>) {
   return { realActorId: actor.actorUserId ?? '00000000-0000-0000-0000-000000000000', ip: actor.ip, sessionId: actor.sessionId, hostTenantId: null }
 }
 
-platformRoutes.get('/tenants', can('platform.tenants.read'), async (c) => {
+platformRoutes.get('/tenants', can('platform.tenants.read'), doc({ summary: 'List tenants' }), async (c) => {
   return c.json({ tenants: await listTenants(pool(c)) })
 })
 
-platformRoutes.post('/tenants', can('platform.tenants.create'), async (c) => {
+platformRoutes.post('/tenants', can('platform.tenants.create'), doc({ summary: 'Provision a tenant (schema, migrations, primary domain)', body: provisionTenantInput }), async (c) => {
   const input = await readJson(c, provisionTenantInput)
   const principal = await authorize(c, 'platform.tenants.create')
   if (principal.role === 'PLATFORM_SALES' && !input.isDemo) {
@@ -44,13 +45,13 @@ platformRoutes.post('/tenants', can('platform.tenants.create'), async (c) => {
   return c.json({ tenant }, 201)
 })
 
-platformRoutes.get('/users', can('platform.users.read'), async (c) => {
+platformRoutes.get('/users', can('platform.users.read'), doc({ summary: 'List accounts', query: listUsersQuery }), async (c) => {
   const filters = readQuery(c, listUsersQuery)
   const principal = await authorize(c, 'platform.users.read')
   return c.json({ users: await listUsers(pool(c), { ...filters, onlyDemo: principal.role === 'PLATFORM_SALES' }) })
 })
 
-platformRoutes.post('/users', can('platform.users.manage'), async (c) => {
+platformRoutes.post('/users', can('platform.users.manage'), doc({ summary: 'Create an account', body: createUserInput }), async (c) => {
   const input = await readJson(c, createUserInput)
   const principal = await authorize(c, 'platform.users.manage')
   if (principal.role !== 'SUPERUSER' && input.role === 'SUPERUSER') throw new AppError(403, 'forbidden', 'Only a superuser can create a superuser.')
@@ -63,7 +64,7 @@ platformRoutes.post('/users', can('platform.users.manage'), async (c) => {
   return c.json({ user }, 201)
 })
 
-platformRoutes.patch('/users/:id', can('platform.users.manage'), async (c) => {
+platformRoutes.patch('/users/:id', can('platform.users.manage'), doc({ summary: 'Enable or disable an account (disabling ends its sessions)' }), async (c) => {
   const id = readParam(c, 'id')
   const { isActive } = await readJson(c, z.object({ isActive: z.boolean() }))
   const principal = await authorize(c, 'platform.users.manage')
@@ -76,27 +77,27 @@ platformRoutes.patch('/users/:id', can('platform.users.manage'), async (c) => {
   return c.json({ user })
 })
 
-platformRoutes.get('/grants', can('platform.grants.manage'), async (c) => {
+platformRoutes.get('/grants', can('platform.grants.manage'), doc({ summary: 'List permission grants' }), async (c) => {
   const q = readQuery(c, z.object({ grantee: z.uuid().optional(), tenant: z.uuid().optional() }))
   return c.json({ grants: await listGrants(pool(c), { granteeId: q.grantee, tenantId: q.tenant }) })
 })
 
-platformRoutes.post('/grants', can('platform.grants.manage'), async (c) => {
+platformRoutes.post('/grants', can('platform.grants.manage'), doc({ summary: 'Grant a named action for a bounded time', body: createGrantInput }), async (c) => {
   const input = await readJson(c, createGrantInput)
   const principal = await authorize(c, 'platform.grants.manage')
   return c.json({ grant: await createGrant(pool(c), principal, input, realActor(c)) }, 201)
 })
 
-platformRoutes.post('/grants/:id/revoke', can('platform.grants.manage'), async (c) => {
+platformRoutes.post('/grants/:id/revoke', can('platform.grants.manage'), doc({ summary: 'Revoke a permission grant', status: 200 }), async (c) => {
   const principal = await authorize(c, 'platform.grants.manage')
   return c.json({ grant: await revokeGrant(pool(c), principal, readParam(c, 'id'), realActor(c)) })
 })
 
-platformRoutes.get('/audit', can('platform.audit.read'), async (c) => {
+platformRoutes.get('/audit', can('platform.audit.read'), doc({ summary: 'Read the audit log', query: auditQuery }), async (c) => {
   return c.json(await listAudit(pool(c), readQuery(c, auditQuery)))
 })
 
-platformRoutes.get('/outbox', can('platform.outbox.read'), async (c) => {
+platformRoutes.get('/outbox', can('platform.outbox.read'), doc({ summary: 'Account emails sent by the platform (development outbox)' }), async (c) => {
   const q = readQuery(c, z.object({ to: z.string().max(254).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }))
   return c.json({ messages: await listOutbox(pool(c), q) })
 })

@@ -1,5 +1,6 @@
 // /api/tenant/*: the current tenant (by host) — its public profile, its users, grants inside it.
 import { Hono, type Context } from 'hono'
+import { doc } from '../openapi'
 import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { auditActor, authorize, can, isPublic } from '../identity/access'
@@ -24,11 +25,11 @@ function realActor(c: Context<AppEnv>) {
   return { realActorId: actor.actorUserId!, ip: actor.ip, sessionId: actor.sessionId, hostTenantId: tenantOf(c).id }
 }
 
-tenantRoutes.get('/', isPublic, async (c) => {
+tenantRoutes.get('/', isPublic, doc({ summary: "The business's public profile" }), async (c) => {
   return c.json({ tenant: await getTenantProfile(c.get('database')().db, tenantOf(c)) })
 })
 
-tenantRoutes.patch('/profile', can('tenant.profile.manage'), async (c) => {
+tenantRoutes.patch('/profile', can('tenant.profile.manage'), doc({ summary: "Update the business's profile", body: profileUpdate }), async (c) => {
   const tenant = tenantOf(c)
   const update = await readJson(c, profileUpdate)
   const profile = await updateTenantProfile(c.get('database')().db, tenant, update)
@@ -36,21 +37,21 @@ tenantRoutes.patch('/profile', can('tenant.profile.manage'), async (c) => {
   return c.json({ tenant: profile })
 })
 
-tenantRoutes.get('/users', can('tenant.users.read'), async (c) => {
+tenantRoutes.get('/users', can('tenant.users.read'), doc({ summary: "The business's accounts" }), async (c) => {
   return c.json({ users: await listUsers(pool(c), { tenant: tenantOf(c).id, limit: 200 }) })
 })
 
-tenantRoutes.get('/grants', can('tenant.grants.manage'), async (c) => {
+tenantRoutes.get('/grants', can('tenant.grants.manage'), doc({ summary: 'Permission grants in this business' }), async (c) => {
   return c.json({ grants: await listGrants(pool(c), { tenantId: tenantOf(c).id }) })
 })
 
-tenantRoutes.post('/grants', can('tenant.grants.manage'), async (c) => {
+tenantRoutes.post('/grants', can('tenant.grants.manage'), doc({ summary: 'Grant a named action to a user of this business' }), async (c) => {
   const input = await readJson(c, createGrantInput.omit({ tenantId: true }))
   const principal = await authorize(c, 'tenant.grants.manage')
   return c.json({ grant: await createGrant(pool(c), principal, { ...input, tenantId: null }, realActor(c)) }, 201)
 })
 
-tenantRoutes.post('/grants/:id/revoke', can('tenant.grants.manage'), async (c) => {
+tenantRoutes.post('/grants/:id/revoke', can('tenant.grants.manage'), doc({ summary: 'Revoke a grant', status: 200 }), async (c) => {
   const principal = await authorize(c, 'tenant.grants.manage')
   return c.json({ grant: await revokeGrant(pool(c), principal, readParam(c, 'id'), realActor(c)) })
 })

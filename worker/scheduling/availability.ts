@@ -337,7 +337,7 @@ function prepareResource(calendar: ResourceCalendar, holds: Interval[]): Prepare
     zone: calendar.timeZone,
     weekly,
     overrides,
-    blocked: mergeIntervals([...busy, ...blocks, ...holds]),
+    blocked: mergeIntervals([...busy, ...holds]),
     fixed: mergeIntervals([...blocks, ...holds]),
     busy,
     busyMaxEnd,

@@ -2,6 +2,7 @@
 // events), per the permission matrix. /api/public/*: slots, holds and bookings for customers, and
 // the manage link. Bookings and moves go through TenantHub, which serialises them per resource.
 import { Hono, type Context } from 'hono'
+import { doc } from '../openapi'
 import { z } from 'zod'
 import type { AppEnv } from '../context'
 import { AppError } from '../errors'
@@ -81,32 +82,32 @@ async function assertMayManageEvent(c: Context<AppEnv>, eventId: string) {
 export const schedulingRoutes = new Hono<AppEnv>()
 
 // ---- catalog ----
-schedulingRoutes.get('/resources', can('tenant.calendar.read_own'), async (c) => c.json({ resources: await listResources(pool(c), tenantOf(c).schemaName) }))
+schedulingRoutes.get('/resources', can('tenant.calendar.read_own'), doc({ summary: 'Staff, rooms and equipment' }), async (c) => c.json({ resources: await listResources(pool(c), tenantOf(c).schemaName) }))
 
-schedulingRoutes.post('/resources', can('tenant.catalog.manage'), async (c) => {
+schedulingRoutes.post('/resources', can('tenant.catalog.manage'), doc({ summary: 'Add a resource', body: resourceInput }), async (c) => {
   const input = await readJson(c, resourceInput)
   const resource = await createResource(pool(c), tenantOf(c).schemaName, tenantOf(c).id, input)
   await audit(pool(c), { action: 'resource.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'resource', targetId: resource.id })
   return c.json({ resource }, 201)
 })
 
-schedulingRoutes.patch('/resources/:id', can('tenant.catalog.manage'), async (c) => {
+schedulingRoutes.patch('/resources/:id', can('tenant.catalog.manage'), doc({ summary: 'Change a resource' }), async (c) => {
   const input = await readJson(c, resourceInput.partial())
   return c.json({ resource: await updateResource(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input) })
 })
 
-schedulingRoutes.put('/resources/:id/hours', can('tenant.catalog.manage'), async (c) => {
+schedulingRoutes.put('/resources/:id/hours', can('tenant.catalog.manage'), doc({ summary: 'Replace the weekly hours of a resource', body: weeklyHoursInput, status: 200 }), async (c) => {
   const input = await readJson(c, weeklyHoursInput)
   return c.json(await setWeeklyHours(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input))
 })
 
-schedulingRoutes.put('/resources/:id/overrides', can('tenant.catalog.manage'), async (c) => {
+schedulingRoutes.put('/resources/:id/overrides', can('tenant.catalog.manage'), doc({ summary: 'Set other hours (or closed) on one date', body: overrideInput, status: 200 }), async (c) => {
   const input = await readJson(c, overrideInput)
   return c.json(await setDateOverride(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input))
 })
 
 // Time off: managers for anyone, staff for themselves.
-schedulingRoutes.post('/resources/:id/blocks', can('tenant.calendar.manage_own'), async (c) => {
+schedulingRoutes.post('/resources/:id/blocks', can('tenant.calendar.manage_own'), doc({ summary: 'Block time (holiday, time off)', body: intervalInput }), async (c) => {
   const id = readParam(c, 'id')
   const input = await readJson(c, intervalInput)
   const reach = await calendarReach(c, 'manage')
@@ -114,26 +115,26 @@ schedulingRoutes.post('/resources/:id/blocks', can('tenant.calendar.manage_own')
   return c.json({ block: await addBlockedTime(pool(c), tenantOf(c).schemaName, id, input) }, 201)
 })
 
-schedulingRoutes.post('/closures', can('tenant.catalog.manage'), async (c) => {
+schedulingRoutes.post('/closures', can('tenant.catalog.manage'), doc({ summary: 'Close the whole business for a while', body: intervalInput }), async (c) => {
   const input = await readJson(c, intervalInput)
   return c.json({ closure: await addClosure(pool(c), tenantOf(c).schemaName, input) }, 201)
 })
 
-schedulingRoutes.get('/services', can('tenant.calendar.read_own'), async (c) => c.json({ services: await listServices(pool(c), tenantOf(c).schemaName) }))
+schedulingRoutes.get('/services', can('tenant.calendar.read_own'), doc({ summary: 'Services' }), async (c) => c.json({ services: await listServices(pool(c), tenantOf(c).schemaName) }))
 
-schedulingRoutes.post('/services', can('tenant.catalog.manage'), async (c) => {
+schedulingRoutes.post('/services', can('tenant.catalog.manage'), doc({ summary: 'Add a service', body: serviceInput }), async (c) => {
   const input = await readJson(c, serviceInput)
   const service = await createService(pool(c), tenantOf(c).schemaName, input)
   await audit(pool(c), { action: 'service.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'service', targetId: service.id })
   return c.json({ service }, 201)
 })
 
-schedulingRoutes.get('/customers', can('tenant.customers.read'), async (c) => {
+schedulingRoutes.get('/customers', can('tenant.customers.read'), doc({ summary: 'Customers' }), async (c) => {
   const q = readQuery(c, z.object({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }))
   return c.json({ customers: await listCustomers(pool(c), tenantOf(c).schemaName, q.q, q.limit) })
 })
 
-schedulingRoutes.post('/customers', can('tenant.customers.manage'), async (c) => {
+schedulingRoutes.post('/customers', can('tenant.customers.manage'), doc({ summary: 'Add or update a customer (by email)', body: customerInput }), async (c) => {
   const input = await readJson(c, customerInput)
   return c.json({ customer: await upsertCustomer(pool(c), tenantOf(c).schemaName, input) }, 201)
 })
@@ -144,7 +145,7 @@ const rangeQuery = z
   .refine((r) => new Date(r.to) > new Date(r.from), { path: ['to'], message: 'must be after from' })
   .refine((r) => new Date(r.to).getTime() - new Date(r.from).getTime() <= 62 * DAY, { path: ['to'], message: 'at most 62 days at a time' })
 
-schedulingRoutes.get('/events', can('tenant.calendar.read_own'), async (c) => {
+schedulingRoutes.get('/events', can('tenant.calendar.read_own'), doc({ summary: 'Events in a time range (staff: their own calendar)', query: rangeQuery }), async (c) => {
   const q = readQuery(c, rangeQuery)
   const reach = await calendarReach(c, 'read')
   if (reach && q.resourceId && !reach.includes(q.resourceId)) throw new AppError(403, 'forbidden', 'You may see your own calendar only.')
@@ -153,7 +154,7 @@ schedulingRoutes.get('/events', can('tenant.calendar.read_own'), async (c) => {
   return c.json({ events })
 })
 
-schedulingRoutes.post('/events', can('tenant.calendar.manage_own'), async (c) => {
+schedulingRoutes.post('/events', can('tenant.calendar.manage_own'), doc({ summary: 'Book on behalf of a customer (Idempotency-Key header supported)', body: bookingInput }), async (c) => {
   const input = await readJson(c, bookingInput)
   const reach = await calendarReach(c, 'manage')
   if (reach && !(input.resourceIds ?? []).some((id) => reach.includes(id))) {
@@ -175,7 +176,7 @@ schedulingRoutes.post('/events', can('tenant.calendar.manage_own'), async (c) =>
   return stored(c, response)
 })
 
-schedulingRoutes.patch('/events/:id', can('tenant.calendar.manage_own'), async (c) => {
+schedulingRoutes.patch('/events/:id', can('tenant.calendar.manage_own'), doc({ summary: 'Move an event to another start' }), async (c) => {
   const id = readParam(c, 'id')
   const { start } = await readJson(c, z.object({ start: isoInstant }))
   const event = await assertMayManageEvent(c, id)
@@ -184,7 +185,7 @@ schedulingRoutes.patch('/events/:id', can('tenant.calendar.manage_own'), async (
   return c.json({ event: moved })
 })
 
-schedulingRoutes.post('/events/:id/cancel', can('tenant.calendar.manage_own'), async (c) => {
+schedulingRoutes.post('/events/:id/cancel', can('tenant.calendar.manage_own'), doc({ summary: 'Cancel an event', status: 200 }), async (c) => {
   const id = readParam(c, 'id')
   const { reason } = await readJson(c, z.object({ reason: z.string().trim().max(300).default('') }))
   await assertMayManageEvent(c, id)
@@ -193,7 +194,7 @@ schedulingRoutes.post('/events/:id/cancel', can('tenant.calendar.manage_own'), a
   return c.json({ event })
 })
 
-schedulingRoutes.post('/events/:id/confirm', can('tenant.calendar.manage_own'), async (c) => {
+schedulingRoutes.post('/events/:id/confirm', can('tenant.calendar.manage_own'), doc({ summary: 'Confirm a pending event', status: 200 }), async (c) => {
   const id = readParam(c, 'id')
   await assertMayManageEvent(c, id)
   const event = await confirmEvent(pool(c), tenantOf(c).schemaName, id, auditActor(c).effectiveUserId)
@@ -202,7 +203,7 @@ schedulingRoutes.post('/events/:id/confirm', can('tenant.calendar.manage_own'), 
 })
 
 /** A signed-in CUSTOMER sees their own bookings only. */
-schedulingRoutes.get('/my-bookings', can('tenant.bookings.read_own'), async (c) => {
+schedulingRoutes.get('/my-bookings', can('tenant.bookings.read_own'), doc({ summary: "The signed-in customer's own bookings" }), async (c) => {
   const principal = principalOf(c)!
   const t = tenantSql(tenantOf(c).schemaName)
   const { rows } = await pool(c).query(
@@ -227,7 +228,7 @@ function idempotencyOf(c: Context<AppEnv>, scope: string) {
 // ---- public booking ----
 export const publicRoutes = new Hono<AppEnv>()
 
-publicRoutes.get('/services', isPublic, async (c) => {
+publicRoutes.get('/services', isPublic, doc({ summary: 'Services open for online booking' }), async (c) => {
   const services = await listServices(pool(c), tenantOf(c).schemaName, { activeOnly: true })
   const resources = await listResources(pool(c), tenantOf(c).schemaName, { activeOnly: true })
   return c.json({
@@ -248,7 +249,7 @@ const slotQuery = z
   .refine((q) => new Date(q.to) > new Date(q.from), { path: ['to'], message: 'must be after from' })
   .refine((q) => new Date(q.to).getTime() - new Date(q.from).getTime() <= 62 * DAY, { path: ['to'], message: 'at most 62 days at a time' })
 
-publicRoutes.get('/services/:id/slots', isPublic, async (c) => {
+publicRoutes.get('/services/:id/slots', isPublic, doc({ summary: 'Free slots of a service, labelled in the viewer time zone', query: slotQuery }), async (c) => {
   const id = readParam(c, 'id')
   const q = readQuery(c, slotQuery)
   const service = await getService(pool(c), tenantOf(c).schemaName, id)
@@ -268,18 +269,18 @@ publicRoutes.get('/services/:id/slots', isPublic, async (c) => {
   }
 })
 
-publicRoutes.post('/holds', isPublic, async (c) => {
+publicRoutes.post('/holds', isPublic, doc({ summary: 'Hold a slot for a few minutes while the customer types' }), async (c) => {
   const input = await readJson(c, z.object({ serviceId: z.uuid(), start: isoInstant, resourceIds: z.array(z.uuid()).min(1).max(5) }))
   const hold = await hub(c).placeHold({ serviceId: input.serviceId, start: new Date(input.start).getTime(), resourceIds: input.resourceIds })
   return c.json({ hold: { id: hold.id, expiresAt: new Date(hold.expiresAt).toISOString() } }, 201)
 })
 
-publicRoutes.delete('/holds/:id', isPublic, async (c) => {
+publicRoutes.delete('/holds/:id', isPublic, doc({ summary: 'Release a hold' }), async (c) => {
   const id = readParam(c, 'id')
   return c.json({ released: await hub(c).releaseHold(id) })
 })
 
-publicRoutes.post('/bookings', isPublic, async (c) => {
+publicRoutes.post('/bookings', isPublic, doc({ summary: 'Book a slot (Idempotency-Key header supported); 409 with the next free slots if taken', body: bookingInput }), async (c) => {
   const input = await readJson(c, bookingInput)
   const service = await getService(pool(c), tenantOf(c).schemaName, input.serviceId)
   if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
@@ -301,7 +302,7 @@ async function bookingByToken(c: Context<AppEnv>) {
   return found
 }
 
-publicRoutes.get('/bookings/:token', isPublic, async (c) => {
+publicRoutes.get('/bookings/:token', isPublic, doc({ summary: 'A booking, by the secret in its manage link' }), async (c) => {
   const found = await bookingByToken(c)
   const service = await getService(pool(c), tenantOf(c).schemaName, found.event.serviceId)
   return c.json({ booking: { id: found.bookingId, status: found.status, customer: found.customer }, event: { ...found.event, customers: undefined }, service: service && { id: service.id, name: service.name, cancellationCutoffMinutes: service.cancellationCutoffMinutes } })
@@ -315,7 +316,7 @@ async function assertBeforeCutoff(c: Context<AppEnv>, eventStart: string, servic
   }
 }
 
-publicRoutes.post('/bookings/:token/cancel', isPublic, async (c) => {
+publicRoutes.post('/bookings/:token/cancel', isPublic, doc({ summary: 'Cancel from the manage link (before the cut-off)', status: 200 }), async (c) => {
   const found = await bookingByToken(c)
   if (found.status === 'cancelled' || found.event.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is already cancelled.')
   await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
@@ -324,7 +325,7 @@ publicRoutes.post('/bookings/:token/cancel', isPublic, async (c) => {
   return c.json({ booking: { id: found.bookingId, status: 'cancelled' }, event: { ...event, customers: undefined } })
 })
 
-publicRoutes.post('/bookings/:token/reschedule', isPublic, async (c) => {
+publicRoutes.post('/bookings/:token/reschedule', isPublic, doc({ summary: 'Move from the manage link (before the cut-off)', status: 200 }), async (c) => {
   const found = await bookingByToken(c)
   const { start } = await readJson(c, z.object({ start: isoInstant }))
   if (found.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is cancelled.')
