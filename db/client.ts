@@ -34,9 +34,14 @@ export function configureDriver(settings: DatabaseSettings): void {
   }
 }
 
+/**
+ * A pool for one unit of work (a request, a queue batch, a Durable Object call). Two connections
+ * at most: a request's parallel reads share them, and a burst of requests cannot exhaust the
+ * server's connection slots (Neon's pooler and a local Postgres both have a ceiling).
+ */
 export function connectDatabase(settings: DatabaseSettings, options: { max?: number } = {}): Database {
   configureDriver(settings)
-  const pool = new Pool({ connectionString: settings.databaseUrl, max: options.max ?? 5 })
+  const pool = new Pool({ connectionString: settings.databaseUrl, max: options.max ?? 2, idleTimeoutMillis: 5_000 })
   let closed: Promise<void> | undefined
   // A broken idle connection must not crash the isolate; the next query reconnects. Once we
   // are ending the pool, the server hanging up is expected ("Network connection lost").

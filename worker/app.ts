@@ -35,15 +35,24 @@ export function createApp() {
     c.set('settings', settingsOf(c.env))
     c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID())
     let database: Database | undefined
-    c.set('database', () => (database ??= connectDatabase({
-      databaseUrl: c.get('settings').DATABASE_URL,
-      wsProxy: c.get('settings').NEON_WS_PROXY,
-    })))
+    const opened: Database[] = []
+    c.set('database', () => {
+      if (!database) {
+        database = connectDatabase({ databaseUrl: c.get('settings').DATABASE_URL, wsProxy: c.get('settings').NEON_WS_PROXY })
+        opened.push(database)
+      }
+      return database
+    })
+    c.set('releaseDatabase', async () => {
+      const current = database
+      database = undefined
+      await current?.close()
+    })
     try {
       await next()
     } finally {
-      if (database) {
-        const closing = database.close()
+      if (opened.length) {
+        const closing = Promise.all(opened.map((d) => d.close()))
         try {
           c.executionCtx.waitUntil(closing)
         } catch {

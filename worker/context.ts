@@ -11,6 +11,8 @@ export interface AppEnv {
     requestId: string
     /** Opens the request's pool on first use; the app closes it when the response is done. */
     database: () => Database
+    /** Closes the request's pool now (before a long wait on the TenantHub); the next use opens a new one. */
+    releaseDatabase: () => Promise<void>
     tenancy: Tenancy
     /** who is signed in on this request (null: nobody) */
     auth: Auth | null

@@ -62,7 +62,7 @@ export async function openLocalDatabase(options: {
   }
   try {
     const db = await PGlite.create({ dataDir: pgDir, extensions: { btree_gist } })
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 })
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 256 })
     await server.start()
     const target = server.getServerConn()
     const proxy = await startWsProxy({ allowedTargets: [target] })

@@ -163,6 +163,7 @@ schedulingRoutes.post('/events', can('tenant.calendar.manage_own'), doc({ summar
   const service = await getService(pool(c), tenantOf(c).schemaName, input.serviceId)
   if (!service) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
   const actor = auditActor(c)
+  await c.get('releaseDatabase')() // do not hold a connection while queued behind other bookings
   const response = await hub(c).book(input, {
     lockIds: candidateResources(service, input.resourceIds),
     idempotency: idempotencyOf(c, `user:${actor.effectiveUserId}`),
@@ -180,6 +181,7 @@ schedulingRoutes.patch('/events/:id', can('tenant.calendar.manage_own'), doc({ s
   const id = readParam(c, 'id')
   const { start } = await readJson(c, z.object({ start: isoInstant }))
   const event = await assertMayManageEvent(c, id)
+  await c.get('releaseDatabase')()
   const moved = await hub(c).reschedule({ eventId: id, start: new Date(start).getTime(), lockIds: event.resourceIds, actorUserId: auditActor(c).effectiveUserId, enforceNotice: false })
   await audit(pool(c), { action: 'event.moved', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'event', targetId: id, detail: { from: event.start, to: moved.start } })
   return c.json({ event: moved })
@@ -271,6 +273,7 @@ publicRoutes.get('/services/:id/slots', isPublic, doc({ summary: 'Free slots of 
 
 publicRoutes.post('/holds', isPublic, doc({ summary: 'Hold a slot for a few minutes while the customer types' }), async (c) => {
   const input = await readJson(c, z.object({ serviceId: z.uuid(), start: isoInstant, resourceIds: z.array(z.uuid()).min(1).max(5) }))
+  await c.get('releaseDatabase')()
   const hold = await hub(c).placeHold({ serviceId: input.serviceId, start: new Date(input.start).getTime(), resourceIds: input.resourceIds })
   return c.json({ hold: { id: hold.id, expiresAt: new Date(hold.expiresAt).toISOString() } }, 201)
 })
@@ -286,6 +289,7 @@ publicRoutes.post('/bookings', isPublic, doc({ summary: 'Book a slot (Idempotenc
   if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
   const auth = c.get('auth')
   const customerUserId = auth?.kind === 'user' && auth.user.role === 'CUSTOMER' ? auth.user.id : null
+  await c.get('releaseDatabase')() // do not hold a connection while queued behind other bookings
   const response = await hub(c).book(input, {
     lockIds: candidateResources(service, input.resourceIds),
     idempotency: idempotencyOf(c, 'public'),
@@ -330,6 +334,7 @@ publicRoutes.post('/bookings/:token/reschedule', isPublic, doc({ summary: 'Move 
   const { start } = await readJson(c, z.object({ start: isoInstant }))
   if (found.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is cancelled.')
   await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
+  await c.get('releaseDatabase')()
   const moved = await hub(c).reschedule({ eventId: found.event.id, start: new Date(start).getTime(), lockIds: found.event.resourceIds, actorUserId: null, enforceNotice: true })
   await audit(pool(c), { action: 'booking.rescheduled_by_customer', tenantId: tenantOf(c).id, targetType: 'booking', targetId: found.bookingId, detail: { from: found.event.start, to: moved.start } })
   return c.json({ booking: { id: found.bookingId, status: found.status }, event: { ...moved, customers: undefined } })
