@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { startWsProxy } from './ws-proxy'
+import { serializeExtendedProtocol } from './pglite-queue'
 
 export interface LocalDatabase {
   databaseUrl: string
@@ -63,6 +64,7 @@ export async function openLocalDatabase(options: {
   try {
     const db = await PGlite.create({ dataDir: pgDir, extensions: { btree_gist } })
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 256 })
+    serializeExtendedProtocol(server)
     await server.start()
     const target = server.getServerConn()
     const proxy = await startWsProxy({ allowedTargets: [target] })

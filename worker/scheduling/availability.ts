@@ -61,7 +61,7 @@ export interface Slot {
 }
 export interface AvailabilityInput {
   service: ServiceSpec
-  resources: ResourceCalendar[] // every resource named in resourceGroups
+  resources: ResourceCalendar[] // every resource named in resourceGroups; one left out is never free (e.g. deactivated)
   closures: Interval[] // tenant-wide closures
   holds: Hold[] // short holds by other customers, buffer-inclusive like busy
   seated?: SeatedEvent[] // existing group sessions of THIS service
@@ -176,8 +176,9 @@ function prepare(input: Omit<AvailabilityInput, 'query'>, now: number) {
   })
   const resources = new Map<string, PreparedResource>()
   for (const id of new Set(groups.flat())) {
+    // No calendar (say, a deactivated resource left out by the loader): that resource is never free.
     const calendar = calendars.get(id)
-    if (!calendar) throw new AvailabilityInputError(`The service needs resource "${id}" but resources has no calendar for it; pass every resource named in resourceGroups.`)
+    if (!calendar) continue
     const own = holds.filter((_, i) => input.holds[i]!.resourceIds.includes(id))
     resources.set(id, prepareResource(calendar, own))
   }
@@ -188,9 +189,11 @@ function prepare(input: Omit<AvailabilityInput, 'query'>, now: number) {
     for (const [i, event] of (input.seated ?? []).entries()) {
       checkInterval(event, `seated[${i}]`)
       if (!Number.isInteger(event.seatsTaken) || event.seatsTaken < 0) throw new AvailabilityInputError(`seated[${i}].seatsTaken must be a whole number >= 0.`)
-      if (!isAssignment(groups, event.resourceIds)) continue // a session on other resources cannot be joined here
+      // Stored resources may come in any order; put them in group order, as slots name them.
+      const resourceIds = Array.isArray(event.resourceIds) ? inGroupOrder(groups, event.resourceIds) : null
+      if (!resourceIds) continue // a session on other resources cannot be joined here
       const list = sessionsAt.get(event.start) ?? []
-      list.push(event)
+      list.push({ ...event, resourceIds })
       sessionsAt.set(event.start, list)
     }
     // Several sessions at one start: offer the one whose resources come first in group order.
@@ -205,13 +208,15 @@ function prepare(input: Omit<AvailabilityInput, 'query'>, now: number) {
     return i >= 0 && start + durationMs <= r.windows[i]!.end
   }
 
-  function isFree(r: PreparedResource, start: number): boolean {
+  function isFree(r: PreparedResource | undefined, start: number): boolean {
+    if (!r) return false
     const occupied = occupiedRange(start, service)
     return inWindow(r, start) && !overlapsSorted(r.blocked, occupied.start, occupied.end)
   }
 
   /** Free for joining `session`: its own busy entry (recognised by its exact occupied range) does not count. */
-  function isFreeToJoin(r: PreparedResource, start: number, session: SeatedEvent): boolean {
+  function isFreeToJoin(r: PreparedResource | undefined, start: number, session: SeatedEvent): boolean {
+    if (!r) return false
     const occupied = occupiedRange(start, service)
     if (!inWindow(r, start) || overlapsSorted(r.fixed, occupied.start, occupied.end)) return false
     const ownStart = session.start - service.bufferBeforeMinutes * MINUTE
@@ -224,19 +229,21 @@ function prepare(input: Omit<AvailabilityInput, 'query'>, now: number) {
     return true
   }
 
-  function passesTenantRules(start: number): boolean {
-    return start >= earliest && start < latest && !overlapsSorted(closures, start, start + durationMs)
+  // Notice and horizon need no check here: candidates() never yields a start outside them.
+  function outsideClosures(start: number): boolean {
+    return !overlapsSorted(closures, start, start + durationMs)
   }
 
+  /** The session at this start on exactly these resources (in whatever order). */
   function sessionWith(start: number, resourceIds: readonly string[]): SeatedEvent | undefined {
-    return sessionsAt.get(start)?.find((s) => sameIds(s.resourceIds, resourceIds))
+    return sessionsAt.get(start)?.find((s) => sameSet(s.resourceIds, resourceIds))
   }
 
   return {
     groups,
     durationMs,
 
-    /** Candidate starts in [from, to), sorted: the wall-clock grid of every window, plus session starts to join. */
+    /** Candidate starts in [from, to) that keep notice and horizon, sorted: the wall-clock grid of every window, plus session starts to join. */
     candidates(from: number, to: number): Candidate[] {
       const lo = Math.max(from, earliest)
       const hi = Math.min(to, latest)
@@ -257,11 +264,11 @@ function prepare(input: Omit<AvailabilityInput, 'query'>, now: number) {
 
     /** The slot offered at this start: join the first open session, else the first free resources in group order. */
     slotAt(start: number, onGrid: boolean, only?: string): Choice | null {
-      if (!passesTenantRules(start)) return null
+      if (!outsideClosures(start)) return null
       for (const session of sessionsAt.get(start) ?? []) {
         if (only !== undefined && !session.resourceIds.includes(only)) continue
         if (session.seatsTaken >= service.seats) continue
-        if (session.resourceIds.every((id) => isFreeToJoin(resources.get(id)!, start, session))) {
+        if (session.resourceIds.every((id) => isFreeToJoin(resources.get(id), start, session))) {
           return { resourceIds: [...session.resourceIds], seatsLeft: service.seats - session.seatsTaken }
         }
       }
@@ -270,7 +277,7 @@ function prepare(input: Omit<AvailabilityInput, 'query'>, now: number) {
       const free = new Map<string, boolean>()
       const freeAt = (id: string) => {
         let answer = free.get(id)
-        if (answer === undefined) free.set(id, (answer = isFree(resources.get(id)!, start)))
+        if (answer === undefined) free.set(id, (answer = isFree(resources.get(id), start)))
         return answer
       }
       const search = (g: number): boolean => {
@@ -292,15 +299,15 @@ function prepare(input: Omit<AvailabilityInput, 'query'>, now: number) {
 
     /** The booking path's check of one exact choice of resources. */
     bookableWith(start: number, onGrid: boolean, resourceIds: string[]): Choice | null {
-      if (!isAssignment(groups, resourceIds) || !passesTenantRules(start)) return null
+      if (!isAssignment(groups, resourceIds) || !outsideClosures(start)) return null
       const session = sessionWith(start, resourceIds)
       if (session) {
         if (session.seatsTaken >= service.seats) return null
-        const ok = resourceIds.every((id) => isFreeToJoin(resources.get(id)!, start, session))
+        const ok = resourceIds.every((id) => isFreeToJoin(resources.get(id), start, session))
         return ok ? { resourceIds, seatsLeft: service.seats - session.seatsTaken } : null
       }
       if (!onGrid) return null
-      return resourceIds.every((id) => isFree(resources.get(id)!, start)) ? { resourceIds, seatsLeft: service.seats } : null
+      return resourceIds.every((id) => isFree(resources.get(id), start)) ? { resourceIds, seatsLeft: service.seats } : null
     },
   }
 }
@@ -337,7 +344,7 @@ function prepareResource(calendar: ResourceCalendar, holds: Interval[]): Prepare
     zone: calendar.timeZone,
     weekly,
     overrides,
-    blocked: mergeIntervals([...busy, ...holds]),
+    blocked: mergeIntervals([...busy, ...blocks, ...holds]),
     fixed: mergeIntervals([...blocks, ...holds]),
     busy,
     busyMaxEnd,
@@ -351,12 +358,13 @@ function prepareResource(calendar: ResourceCalendar, holds: Interval[]): Prepare
 /** Per-call memo of Luxon conversions, shared by resources in the same zone (Intl lookups dominate the cost). */
 interface Conversions {
   instants: Map<string, number[]>
+  edges: Map<string, { at: number; exact: boolean }>
   offsets: Map<string, number>
   days: Map<string, Array<{ key: string; weekday: number; day: CalendarDay }>>
 }
 
 function newConversions(): Conversions {
-  return { instants: new Map(), offsets: new Map(), days: new Map() }
+  return { instants: new Map(), edges: new Map(), offsets: new Map(), days: new Map() }
 }
 
 /** The local dates, in this zone, of the instants [lo, hi). */
@@ -384,7 +392,8 @@ function windowsOf(r: PreparedResource, lo: number, hi: number, memo: Conversion
       const start = firstInstantShowing(r.zone, day, startMinute, memo)
       const end = firstInstantShowing(r.zone, day, endMinute, memo)
       if (end.at <= start.at) continue // the whole range fell into a skipped hour
-      // If both edges exist on the clock and the offset is the same at both, the grid is plain arithmetic.
+      // Both edges exist on the clock with the same offset: no clock change inside (we assume two never
+      // cancel out within one day), so the wall-clock grid is plain arithmetic on instants.
       const steadyClock = start.exact && end.exact && offsetAt(r.zone, start.at, memo) === offsetAt(r.zone, end.at, memo)
       windows.push({ start: start.at, end: end.at, day, startMinute, endMinute, steadyClock })
     }
@@ -428,18 +437,24 @@ function instantsShowing(zone: string, day: CalendarDay, minute: number, memo: C
 
 /** Window edge: the first instant the clock shows this time, or, if the clock skips it, the moment of the jump. */
 function firstInstantShowing(zone: string, day: CalendarDay, minute: number, memo: Conversions): { at: number; exact: boolean } {
+  const key = `${zone}|${day.year}-${day.month}-${day.day}|${minute}`
+  const known = memo.edges.get(key)
+  if (known) return known
   let date = DateTime.fromObject(day, { zone: 'utc' })
   let m = minute
+  let edge: { at: number; exact: boolean } | undefined
   // Walk forward minute by minute to the first wall time that exists (only ever runs inside a gap).
-  for (let tries = 0; tries <= 2 * 1440; tries++, m++) {
+  for (let tries = 0; !edge && tries <= 2 * 1440; tries++, m++) {
     if (m >= 1440) {
       date = date.plus({ days: 1 })
       m -= 1440
     }
     const found = instantsShowing(zone, { year: date.year, month: date.month, day: date.day }, m, memo)
-    if (found.length > 0) return { at: found[0]!, exact: tries === 0 }
+    if (found.length > 0) edge = { at: found[0]!, exact: tries === 0 }
   }
-  throw new Error(`Time zone ${zone} skips more than two days after ${JSON.stringify(day)} (tz data problem).`)
+  if (!edge) throw new Error(`Time zone ${zone} skips more than two days after ${JSON.stringify(day)} (tz data problem).`)
+  memo.edges.set(key, edge)
+  return edge
 }
 
 function offsetAt(zone: string, at: number, memo: Conversions): number {
@@ -576,6 +591,23 @@ function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
   return merged
 }
 
+/** These resources, one per group, reordered to group order; null if they do not fill the groups exactly. */
+function inGroupOrder(groups: string[][], ids: readonly string[]): string[] | null {
+  if (ids.length !== groups.length || new Set(ids).size !== ids.length) return null
+  const chosen: string[] = []
+  const fill = (g: number): boolean => {
+    if (g === groups.length) return true
+    for (const id of ids) {
+      if (chosen.includes(id) || !groups[g]!.includes(id)) continue
+      chosen.push(id)
+      if (fill(g + 1)) return true
+      chosen.pop()
+    }
+    return false
+  }
+  return fill(0) ? chosen : null
+}
+
 /** One distinct resource per group, in group order. */
 function isAssignment(groups: string[][], resourceIds: readonly string[]): boolean {
   return Array.isArray(resourceIds) && resourceIds.length === groups.length
@@ -591,8 +623,8 @@ function compareAssignments(groups: string[][], a: readonly string[], b: readonl
   return 0
 }
 
-function sameIds(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((id, i) => id === b[i])
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id))
 }
 
 function iso(at: number): string {
