@@ -12,6 +12,8 @@ import { serviceSpec, candidateResources } from '../worker/scheduling/booking'
 import { rescheduleEvent, type CalendarEvent } from '../worker/scheduling/events'
 
 export const HOLD_TTL_MS = 5 * 60_000
+/** A commit that has not finished by then gives up its resources (the database constraint still guards). */
+export const COMMIT_DEADLINE_MS = 25_000
 
 /** What crosses the RPC boundary: errors as data, since thrown errors lose their fields. */
 export type HubResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; details?: unknown }
@@ -53,7 +55,7 @@ export class TenantHub extends DurableObject<Env> {
    * Runs `task` once every resource in `ids` is free, holding all of them (taken in sorted order,
    * so two tasks over overlapping sets cannot wait on each other forever).
    */
-  private async withResources<T>(ids: string[], task: () => Promise<T>): Promise<T> {
+  private async withResources<T>(ids: string[], task: () => Promise<HubResult<T>>): Promise<HubResult<T>> {
     const sorted = [...new Set(ids)].sort()
     const releases: (() => void)[] = []
     for (const id of sorted) {
@@ -68,9 +70,20 @@ export class TenantHub extends DurableObject<Env> {
         if (this.resourceQueues.get(id) === tail) this.resourceQueues.delete(id)
       })
     }
+    let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      return await task()
+      // A hung database call must not hold the resource's queue for ever.
+      return await Promise.race([
+        task(),
+        new Promise<HubResult<T>>((resolve) => {
+          timer = setTimeout(
+            () => resolve({ ok: false, status: 503, code: 'busy', message: 'Bookings are taking longer than usual; please try again in a moment.' }),
+            COMMIT_DEADLINE_MS,
+          )
+        }),
+      ])
     } finally {
+      clearTimeout(timer)
       for (const release of releases) release()
     }
   }
@@ -152,11 +165,13 @@ export class TenantHub extends DurableObject<Env> {
   async book(
     tenant: TenantRef,
     input: BookingInput,
-    context: { lockIds: string[]; idempotency: { scope: string; key: string } | null; actorUserId: string | null; customerUserId: string | null },
+    context: { lockIds?: string[]; idempotency: { scope: string; key: string } | null; actorUserId: string | null; customerUserId: string | null },
   ): Promise<HubResult<StoredResponse>> {
     const refused = await this.guard(tenant)
     if (refused) return refused
-    return this.withResources(context.lockIds, () =>
+    const lockIds = context.lockIds ?? (await this.lockIdsFor(tenant, input))
+    if (!Array.isArray(lockIds)) return lockIds
+    return this.withResources(lockIds, () =>
       asResult(async () => {
         const database = this.database()
         try {
@@ -189,6 +204,24 @@ export class TenantHub extends DurableObject<Env> {
         }
       }),
     )
+  }
+
+  /** The resources a booking may touch, from the service (cached briefly: services rarely change). */
+  private readonly serviceResources = new Map<string, { ids: string[]; at: number }>()
+  private async lockIdsFor(tenant: TenantRef, input: BookingInput): Promise<string[] | HubResult<never>> {
+    if (input.resourceIds) return [...input.resourceIds]
+    const cached = this.serviceResources.get(input.serviceId)
+    if (cached && Date.now() - cached.at < 30_000) return cached.ids
+    const database = this.database()
+    try {
+      const service = await getService(database.pool, tenant.schemaName, input.serviceId)
+      if (!service || !service.isActive) return { ok: false, status: 404, code: 'unknown_service', message: 'This business offers no such service.' }
+      const ids = candidateResources(service)
+      this.serviceResources.set(input.serviceId, { ids, at: Date.now() })
+      return ids
+    } finally {
+      await database.close()
+    }
   }
 
   /** Moves an appointment under the same per-resource serialisation as new bookings. */

@@ -6,7 +6,7 @@ import { connectDatabase, type Database } from '../db/client'
 import { TENANT_ID_HEADER } from '../durable-objects/tenant-hub'
 import type { AppEnv } from './context'
 import { settingsOf } from './env'
-import { AppError } from './errors'
+import { AppError, pgErrorCode } from './errors'
 import { databaseTenantLookup, resolveTenancy } from './identity/tenancy'
 import { bodyLimit } from 'hono/body-limit'
 import { isPublic } from './identity/access'
@@ -126,6 +126,11 @@ export function createApp() {
     }
     if (error instanceof z.ZodError) {
       return c.json(errorBody('invalid_input', 'The request is invalid.', zodDetails(error)), 400)
+    }
+    if (pgErrorCode(error) === '53300' || /too many (clients|connections)/i.test(String((error as Error)?.message))) {
+      // The database has no connection slot free: a passing overload, not a bug.
+      c.header('Retry-After', '2')
+      return c.json(errorBody('database_busy', 'We are very busy right now; please try again in a moment.'), 503)
     }
     if (error instanceof HTTPException) {
       return c.json(errorBody('http_error', error.message || 'Request failed.'), error.status)

@@ -77,9 +77,15 @@ export async function slotsFor(
   })
 }
 
-async function nextSlots(client: PoolClient, schema: string, service: Service, after: number, now: number, holds: Hold[]) {
-  const slots = await slotsFor(client, schema, service, { from: after, to: after + 7 * DAY, now, viewerTimeZone: 'UTC' }, holds)
-  return slots.slice(0, 5).map((s) => ({ start: new Date(s.start).toISOString(), resourceIds: s.resourceIds }))
+/** The next free starts after `after`, from calendars already loaded for the re-check (no extra queries). */
+function nextSlotsFrom(
+  input: Omit<Parameters<typeof availableSlots>[0], 'query'>,
+  after: number,
+  now: number,
+): { start: string; resourceIds: string[] }[] {
+  return availableSlots({ ...input, query: { from: after, to: after + 2 * DAY, now, viewerTimeZone: 'UTC' } })
+    .slice(0, 5)
+    .map((s) => ({ start: new Date(s.start).toISOString(), resourceIds: s.resourceIds }))
 }
 
 function slotTaken(details: unknown): AppError {
@@ -121,7 +127,7 @@ export async function commitBooking(
       if (session) {
         const locked = await client.query(`SELECT status, seats FROM ${t('events')} WHERE id = $1 FOR UPDATE`, [session.eventId])
         const taken = await client.query(`SELECT count(*)::int AS n FROM ${t('bookings')} WHERE event_id = $1 AND status = 'booked'`, [session.eventId])
-        if (taken.rows[0]!.n >= locked.rows[0]!.seats) throw slotTaken({ nextSlots: await nextSlots(client, schema, service, start + 1, context.now, context.holds) })
+        if (taken.rows[0]!.n >= locked.rows[0]!.seats) throw slotTaken({ nextSlots: [] })
         if (start < context.now + service.minNoticeMinutes * 60_000) throw new AppError(422, 'too_late', 'This session starts too soon to book online.')
         eventId = session.eventId
         resourceIds = session.resourceIds
@@ -130,11 +136,13 @@ export async function commitBooking(
     }
 
     if (!eventId) {
-      const { calendars, closures, inactive } = await loadCalendars(client, schema, ids, start - DAY, end + DAY)
+      // One load serves the re-check and, if the slot is gone, the next free starts.
+      const { calendars, closures, inactive } = await loadCalendars(client, schema, ids, start - DAY, end + 3 * DAY)
+      const known = { service: spec, resources: calendars, closures, holds, seated: [] }
       if (input.resourceIds?.some((id) => inactive.includes(id))) throw new AppError(409, 'resource_inactive', 'That resource is not taking bookings.')
       if (input.resourceIds) {
         const ok = isSlotAvailable({ service: spec, resources: calendars, closures, holds, seated: [], start, resourceIds: input.resourceIds, now: context.now })
-        if (!ok) throw slotTaken({ nextSlots: await nextSlots(client, schema, service, start, context.now, context.holds) })
+        if (!ok) throw slotTaken({ nextSlots: nextSlotsFrom(known, start, context.now) })
         resourceIds = input.resourceIds
       } else {
         const [slot] = availableSlots({
@@ -145,7 +153,7 @@ export async function commitBooking(
           seated: [],
           query: { from: start, to: start + 1, now: context.now, viewerTimeZone: 'UTC' },
         })
-        if (!slot || slot.start !== start) throw slotTaken({ nextSlots: await nextSlots(client, schema, service, start, context.now, context.holds) })
+        if (!slot || slot.start !== start) throw slotTaken({ nextSlots: nextSlotsFrom(known, start, context.now) })
         resourceIds = slot.resourceIds
       }
       const occupied = occupiedRange(start, spec)

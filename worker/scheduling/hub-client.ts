@@ -11,7 +11,8 @@ function unwrap<T>(result: HubResult<T>): T {
 }
 
 export interface BookingContext {
-  lockIds: string[]
+  /** the resources to serialise on; the hub derives them from the service when absent */
+  lockIds?: string[]
   idempotency: { scope: string; key: string } | null
   actorUserId: string | null
   customerUserId: string | null

@@ -285,13 +285,12 @@ publicRoutes.delete('/holds/:id', isPublic, doc({ summary: 'Release a hold' }), 
 
 publicRoutes.post('/bookings', isPublic, doc({ summary: 'Book a slot (Idempotency-Key header supported); 409 with the next free slots if taken', body: bookingInput }), async (c) => {
   const input = await readJson(c, bookingInput)
-  const service = await getService(pool(c), tenantOf(c).schemaName, input.serviceId)
-  if (!service || !service.isActive) throw new AppError(404, 'unknown_service', 'This business offers no such service.')
+  // No query here: the hub reads the service itself, so a burst of customers waiting for one
+  // slot holds no database connections in the Worker.
   const auth = c.get('auth')
   const customerUserId = auth?.kind === 'user' && auth.user.role === 'CUSTOMER' ? auth.user.id : null
   await c.get('releaseDatabase')() // do not hold a connection while queued behind other bookings
   const response = await hub(c).book(input, {
-    lockIds: candidateResources(service, input.resourceIds),
     idempotency: idempotencyOf(c, 'public'),
     actorUserId: auth?.kind === 'user' ? auth.user.id : null,
     customerUserId,
