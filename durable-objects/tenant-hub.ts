@@ -6,7 +6,7 @@ import type { Env } from '../worker/env'
 import { AppError } from '../worker/errors'
 import { commitBooking, rememberIdempotent, replayIdempotent, requestHash, type BookingInput, type Hold, type StoredResponse } from '../worker/scheduling/booking'
 import { isSlotAvailable, occupiedRange } from '../worker/scheduling/availability'
-import { loadCalendars } from '../worker/scheduling/calendars'
+import { loadCalendars, loadSeatedEvents } from '../worker/scheduling/calendars'
 import { getService } from '../worker/scheduling/catalog'
 import { serviceSpec, candidateResources } from '../worker/scheduling/booking'
 import { rescheduleEvent, type CalendarEvent } from '../worker/scheduling/events'
@@ -138,7 +138,8 @@ export class TenantHub extends DurableObject<Env> {
           const spec = serviceSpec(service)
           const { calendars, closures } = await loadCalendars(database.pool, tenant.schemaName, input.resourceIds, input.start - 86_400_000, input.start + 2 * 86_400_000)
           const holds = await this.liveHolds(now)
-          const free = isSlotAvailable({ service: spec, resources: calendars, closures, holds, seated: [], start: input.start, resourceIds: input.resourceIds, now })
+          const seated = service.seats > 1 ? await loadSeatedEvents(database.pool, tenant.schemaName, service.id, input.start, input.start + 1) : []
+          const free = isSlotAvailable({ service: spec, resources: calendars, closures, holds, seated, start: input.start, resourceIds: input.resourceIds, now })
           if (!free) throw new AppError(409, 'slot_unavailable', 'That time was just taken or is being held by someone else.')
           const occupied = occupiedRange(input.start, spec)
           const hold: Hold = { id: crypto.randomUUID(), serviceId: service.id, resourceIds: input.resourceIds, start: occupied.start, end: occupied.end, expiresAt: now + HOLD_TTL_MS }

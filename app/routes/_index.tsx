@@ -167,6 +167,17 @@ function TenantLanding({ data }: { data: Extract<ReturnType<typeof useLoaderData
         <p className="lead" data-testid="tenant-tagline">
           {profile.tagline ?? 'Book your next appointment online.'}
         </p>
+        <p className="cta">
+          <a className="button" href="/book" data-testid="book-online">
+            Book online
+          </a>
+          {/* the calendar link for the team; /portal itself decides access with `decide` */}
+          {auth && ['TENANT_OWNER', 'TENANT_MANAGER', 'TENANT_STAFF'].includes(auth.user.role) ? (
+            <a className="button secondary" href="/portal" data-testid="open-portal">
+              Open calendar
+            </a>
+          ) : null}
+        </p>
         {auth ? (
           <p className="muted" data-testid="signed-in-as">
             Signed in as {auth.user.email} ({auth.user.role})

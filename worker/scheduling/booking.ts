@@ -63,9 +63,11 @@ export async function slotsFor(
   service: Service,
   query: { from: number; to: number; now: number; viewerTimeZone: string; onlyResourceId?: string },
   holds: Hold[],
+  options: { excludeEventId?: string } = {},
 ): Promise<Slot[]> {
   const ids = candidateResources(service)
-  const { calendars, closures } = await loadCalendars(db, schema, ids, query.from, query.to + service.durationMinutes * 60_000)
+  // excludeEventId: when moving an appointment, its own time does not count as busy.
+  const { calendars, closures } = await loadCalendars(db, schema, ids, query.from, query.to + service.durationMinutes * 60_000, options)
   const seated = service.seats > 1 ? await loadSeatedEvents(db, schema, service.id, query.from - DAY, query.to + DAY) : []
   return availableSlots({
     service: serviceSpec(service),

@@ -289,6 +289,15 @@ describe('calendars and roles', () => {
     expect(await free.json()).toMatchObject({ event: { start: at(4, 3) } })
   })
 
+  it('moves an event whose service needs several resources at once', async () => {
+    const res = await book({ serviceId: colour.id, start: at(6, 3), customer: customer('bundle-move') })
+    expect(res.status).toBe(201)
+    const { event } = (await res.json()) as { event: { id: string } }
+    const moved = await owner.fetch(`/api/tenant/events/${event.id}`, { method: 'PATCH', json: { start: at(7, 3) } })
+    expect(moved.status).toBe(200)
+    expect(await moved.json()).toMatchObject({ event: { start: at(7, 3) } })
+  })
+
   it('shows a signed-in customer only their own bookings', async () => {
     const user = await makeUser('CUSTOMER', shop.id)
     const browser = new Browser(shop.primaryHost)

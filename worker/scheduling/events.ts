@@ -125,8 +125,11 @@ export async function rescheduleEvent(
     if (row.seats > 1) throw new AppError(409, 'group_session', 'Group sessions are moved by cancelling and rebooking places.')
     const service = await getService(client, schema, row.service_id)
     if (!service) throw new AppError(404, 'unknown_service', 'The service of this event no longer exists.')
-    const { rows: res } = await client.query<{ resource_id: string }>(`SELECT resource_id FROM ${t('event_resources')} WHERE event_id = $1 ORDER BY resource_id`, [id])
-    const resourceIds = res.map((r) => r.resource_id)
+    const { rows: res } = await client.query<{ resource_id: string }>(`SELECT resource_id FROM ${t('event_resources')} WHERE event_id = $1`, [id])
+    // The engine expects one resource per group, in the service's group order.
+    const held = new Set(res.map((r) => r.resource_id))
+    const resourceIds = service.resourceGroups.map((group) => group.find((r) => held.has(r))).filter((r): r is string => !!r)
+    if (resourceIds.length !== held.size) throw new AppError(409, 'not_movable', 'The resources of this event no longer match its service; rebook it.')
     const spec = { ...serviceSpec(service), ...(context.enforceNotice ? {} : { minNoticeMinutes: 0, horizonDays: 3650 }) }
     const { calendars, closures } = await loadCalendars(client, schema, resourceIds, newStart - DAY, newStart + 2 * DAY, { excludeEventId: id })
     const holds = context.holds.map((h) => ({ start: h.start, end: h.end, resourceIds: h.resourceIds }))
