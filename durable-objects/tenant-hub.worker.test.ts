@@ -1,5 +1,5 @@
 // TenantHub: one per tenant, reachable through /ws on the tenant's host, bound to that tenant.
-import { env, runInDurableObject } from 'cloudflare:test'
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, request, ROOT, type CreatedTenant } from '../test/helpers'
 import { TENANT_ID_HEADER, TenantHub } from './tenant-hub'
@@ -74,5 +74,27 @@ describe('TenantHub', () => {
     const plain = await request(alpha.primaryHost, '/ws')
     expect(plain.status).toBe(426)
     expect(await plain.json()).toMatchObject({ error: { code: 'upgrade_required' } })
+  })
+})
+
+describe('slot holds', () => {
+  it('expire by alarm and stop blocking the slot', async () => {
+    const id = env.TENANT_HUB.idFromName(alpha.id)
+    const stub = env.TENANT_HUB.get(id)
+    const ref = { tenantId: alpha.id, schemaName: alpha.schemaName }
+    // a hold written straight into storage, already past its expiry
+    await runInDurableObject(stub, async (_instance: TenantHub, state) => {
+      await state.storage.put('hold:expired-1', { id: 'expired-1', serviceId: 's', resourceIds: ['r'], start: 0, end: 1, expiresAt: Date.now() - 1000 })
+      await state.storage.put('hold:live-1', { id: 'live-1', serviceId: 's', resourceIds: ['r'], start: 0, end: 1, expiresAt: Date.now() + 60_000 })
+    })
+    const listed = (await stub.listHolds(ref)) as { ok: true; value: { id: string }[] }
+    expect(listed.value.map((h) => h.id)).toEqual(['live-1']) // an expired hold never blocks, even before the alarm
+    expect(await runDurableObjectAlarm(stub)).toBe(false) // no alarm armed yet by these direct writes
+    await runInDurableObject(stub, (instance: TenantHub) => instance.alarm())
+    const keys = await runInDurableObject(stub, async (_i: TenantHub, state) => [...(await state.storage.list({ prefix: 'hold:' })).keys()])
+    expect(keys).toEqual(['hold:live-1'])
+    const alarmAt = await runInDurableObject(stub, (_i: TenantHub, state) => state.storage.getAlarm())
+    expect(alarmAt).toBeGreaterThan(Date.now()) // re-armed for the live hold
+    expect((await stub.listHolds({ tenantId: beta.id, schemaName: beta.schemaName })) as { ok: boolean }).toMatchObject({ ok: false, status: 409 })
   })
 })
