@@ -14,6 +14,8 @@ import { AccountMenu } from '../components/account-bar'
 import { StatusBadge, TenantBar } from '../components/booking-layout'
 import { actorOf, assertSameOrigin, calendarReach, domainError, reachOf, tenantOf, timeLabel } from '../components/scheduling.server'
 import { Notice } from '../components/slot-picker'
+import { portalNavigation } from '../components/portal-access.server'
+import { PortalNav } from '../components/portal-layout'
 import { useHydrated } from '../components/time-zone-select'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Calendar · ${data.tenantName}` : 'Calendar' }]
@@ -23,6 +25,7 @@ const NOTICES: Record<string, string> = {
   confirmed: 'The appointment is confirmed.',
   cancelled: 'The appointment is cancelled.',
   moved: 'The appointment has been moved.',
+  booked: 'The appointment is booked.',
 }
 
 function calendarQuery(url: URL, zone: string) {
@@ -40,6 +43,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const actor = actorOf(context)
   const reach = await calendarReach(context, request, actor, 'read')
   const manage = await reachOf(context, request, actor, 'manage', false)
+  const nav = await portalNavigation(context, request, actor)
   const url = new URL(request.url)
   const zone = tenant.timeZone
   const q = calendarQuery(url, zone)
@@ -85,6 +89,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   return json({
     tenantName: tenant.name,
     zone,
+    nav,
     view: q.view,
     date: q.date.toISODate()!,
     title:
@@ -177,6 +182,7 @@ export default function Portal() {
       <TenantBar name={data.tenantName}>
         <span className="muted">Calendar · {data.zone.replace(/_/g, ' ')}</span> <AccountMenu auth={root} />
       </TenantBar>
+      <PortalNav nav={data.nav} bookHref={`/portal/appointments/new?date=${data.date}`} />
       <main className="wide booking-page">
         <div className="calendar-head">
           <div>

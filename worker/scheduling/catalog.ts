@@ -106,8 +106,16 @@ export async function createResource(db: Queryable, schema: string, tenantId: st
   }
 }
 
-export async function updateResource(db: Queryable, schema: string, id: string, raw: Partial<z.input<typeof resourceInput>>) {
-  const input = resourceInput.partial().parse(raw)
+/** Only the fields sent change (no defaults here: a partial update must not reset the rest). */
+export const resourceUpdate = z.object({
+  name: z.string().trim().min(1).max(120).optional(),
+  capacity: z.number().int().min(1).max(1000).optional(),
+  timeZone: zone.optional(),
+  isActive: z.boolean().optional(),
+})
+
+export async function updateResource(db: Queryable, schema: string, id: string, raw: z.input<typeof resourceUpdate>) {
+  const input = resourceUpdate.parse(raw)
   const t = tenantSql(schema)
   const { rows } = await db.query(
     `UPDATE ${t('resources')} SET name = COALESCE($2, name), capacity = COALESCE($3, capacity), time_zone = COALESCE($4, time_zone),

@@ -26,6 +26,7 @@ import {
   listServices,
   overrideInput,
   resourceInput,
+  resourceUpdate,
   serviceInput,
   setDateOverride,
   setWeeklyHours,
@@ -91,8 +92,8 @@ schedulingRoutes.post('/resources', can('tenant.catalog.manage'), doc({ summary:
   return c.json({ resource }, 201)
 })
 
-schedulingRoutes.patch('/resources/:id', can('tenant.catalog.manage'), doc({ summary: 'Change a resource' }), async (c) => {
-  const input = await readJson(c, resourceInput.partial())
+schedulingRoutes.patch('/resources/:id', can('tenant.catalog.manage'), doc({ summary: 'Change a resource (only the fields sent)', body: resourceUpdate }), async (c) => {
+  const input = await readJson(c, resourceUpdate)
   return c.json({ resource: await updateResource(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input) })
 })
 
