@@ -3,41 +3,16 @@
 // or by an active grant whose use is audited, as authorize() does. The calendar's own reach
 // (staff: their resource only) comes from reachOf in scheduling.server.ts.
 import { json, type AppLoadContext } from '@remix-run/cloudflare'
-import { listGrants } from '../../worker/identity/grants'
-import { decide, type Action, type Grant } from '../../worker/identity/permissions'
-import { audit } from '../../worker/platform/audit'
-import { actorOf, reachOf, tenantOf, type Actor } from './scheduling.server'
+import type { Action } from '../../worker/identity/permissions'
+import { actorOf, mayWithGrants, reachOf, tenantOf, type Actor } from './scheduling.server'
 
 /** The business, its database and hub, and the signed-in user (or the redirect to /login). */
 export function portalContext(context: AppLoadContext) {
   return { ...tenantOf(context), actor: actorOf(context) }
 }
 
-// Mirrors mayWithGrants in scheduling.server.ts, which is not exported; keep the two in step.
-async function allowed(context: AppLoadContext, request: Request, actor: Actor, action: Action, auditUse: boolean): Promise<boolean> {
-  if (decide(actor.principal, action, actor.scope).allowed) return true
-  const views = await listGrants(context.pool(), { granteeId: actor.principal.userId })
-  const grants: (Grant & { id: string })[] = views.map((g) => ({
-    id: g.id,
-    action: g.action,
-    tenantId: g.tenantId,
-    startsAt: new Date(g.startsAt),
-    expiresAt: new Date(g.expiresAt),
-    revokedAt: g.revokedAt ? new Date(g.revokedAt) : null,
-  }))
-  const decision = decide(actor.principal, action, actor.scope, grants)
-  if (!decision.allowed) return false
-  if (decision.via === 'grant' && auditUse) {
-    await audit(context.pool(), {
-      action: 'grant.used',
-      ...actor.audit,
-      tenantId: actor.scope.tenantId,
-      targetType: 'grant',
-      targetId: (decision.grant as Grant & { id?: string }).id ?? null,
-      detail: { action, path: new URL(request.url).pathname, method: request.method },
-    })
-  }
-  return true
+function allowed(context: AppLoadContext, request: Request, actor: Actor, action: Action, auditUse: boolean): Promise<boolean> {
+  return mayWithGrants(context, actor, action, new URL(request.url).pathname, request.method, auditUse)
 }
 
 /** May the actor perform `action`? `offerOnly`: to decide what to show, so a grant's use is not audited. */

@@ -221,7 +221,7 @@ function forbidden(message: string): never {
 }
 
 /** Role first, then an active grant of exactly that action, whose use is audited (as authorize() does). */
-async function mayWithGrants(context: AppLoadContext, actor: Actor, action: Action, path: string, method: string, auditUse: boolean): Promise<boolean> {
+export async function mayWithGrants(context: AppLoadContext, actor: Actor, action: Action, path: string, method: string, auditUse: boolean): Promise<boolean> {
   if (decide(actor.principal, action, actor.scope).allowed) return true
   const views = await listGrants(context.pool(), { granteeId: actor.principal.userId })
   const grants: (Grant & { id: string })[] = views.map((g) => ({
