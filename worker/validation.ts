@@ -18,6 +18,8 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.')
   }
+  const nul = findNul(body)
+  if (nul !== null) throw new AppError(400, 'invalid_input', 'Text may not contain NUL characters.', [{ path: nul, message: 'contains a NUL character' }])
   const parsed = schema.safeParse(body)
   if (!parsed.success) {
     throw new AppError(400, 'invalid_input', 'The request body is invalid.', zodDetails(parsed.error))
@@ -25,8 +27,28 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   return parsed.data
 }
 
+/** Postgres text cannot hold U+0000; find the first string that has one (its path), or null. */
+export function findNul(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = findNul(v, path ? `${path}.${i}` : String(i))
+      if (found !== null) return found
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = findNul(v, path ? `${path}.${k}` : k)
+      if (found !== null) return found
+    }
+  }
+  return null
+}
+
 export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(c.req.query())
+  const query = c.req.query()
+  const nul = findNul(query)
+  if (nul !== null) throw new AppError(400, 'invalid_query', 'The query string may not contain NUL characters.', [{ path: nul, message: 'contains a NUL character' }])
+  const parsed = schema.safeParse(query)
   if (!parsed.success) throw new AppError(400, 'invalid_query', 'The query string is invalid.', zodDetails(parsed.error))
   return parsed.data
 }

@@ -105,7 +105,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const refresh = getCookie(c, COOKIES.refresh)
   const isApi = c.req.path.startsWith('/api/')
   if (!c.get('auth') && !bearer && refresh && audience && !isApi && c.req.method === 'GET') {
-    const rotated = await rotateRefreshToken(pool(), refresh)
+    const rotated = await rotateRefreshToken(pool(), refresh, tenancy.kind === 'tenant' ? tenancy.tenant.id : null)
     const ctx = rotated.ok ? await loadSession(pool(), rotated.sessionId) : null
     if (rotated.ok && ctx && sessionFitsHost(ctx, tenancy)) {
       await startBrowserSession(c, ctx, rotated.refreshToken)

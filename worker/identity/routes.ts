@@ -86,7 +86,7 @@ authRoutes.post('/refresh', isPublic, doc({ summary: 'Rotate the refresh token (
   const scope = hostScope(c)
   const presented = getCookie(c, COOKIES.refresh)
   if (!presented) throw new AppError(401, 'no_session', 'No refresh token: sign in.')
-  const rotated = await rotateRefreshToken(pool(c), presented)
+  const rotated = await rotateRefreshToken(pool(c), presented, scope.tenantId)
   if (!rotated.ok) {
     clearAuthCookies(c)
     if (rotated.reason === 'reused') {
@@ -189,7 +189,7 @@ handoffRoute.get('/', isPublic, async (c) => {
   const token = c.req.query('token')
   const claims = audience && token ? await verifyHandoffToken(c.get('settings').AUTH_SIGNING_KEYS, token, audience) : null
   if (!claims) return c.redirect('/login?error=handoff', 303)
-  const rotated = await rotateRefreshToken(pool(c), claims.refreshToken) // single use: a replay revokes the session
+  const rotated = await rotateRefreshToken(pool(c), claims.refreshToken, hostScope(c).tenantId) // single use: a replay revokes the session
   const ctx = rotated.ok && rotated.sessionId === claims.sessionId ? await loadSession(pool(c), rotated.sessionId) : null
   const scope = hostScope(c)
   if (!rotated.ok || !ctx || ctx.session.tenantId !== scope.tenantId) return c.redirect('/login?error=handoff', 303)

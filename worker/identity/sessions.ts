@@ -91,22 +91,29 @@ export type RotateOutcome =
   | { ok: true; sessionId: string; refreshToken: string }
   | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'revoked'; sessionId?: string }
 
-/** Uses up a refresh token and issues the next one of its family. */
-export async function rotateRefreshToken(db: Queryable, presented: string): Promise<RotateOutcome> {
+/**
+ * Uses up a refresh token and issues the next one of its family. `scopeTenantId` is the host's
+ * tenant (null: the platform host): a token presented on another host is not touched at all.
+ */
+export async function rotateRefreshToken(db: Queryable, presented: string, scopeTenantId: string | null): Promise<RotateOutcome> {
   const hash = await sha256Hex(presented)
   const used = await db.query<{ session_id: string; live: boolean }>(
     `UPDATE public.refresh_tokens r SET used_at = now()
        FROM public.sessions s
-      WHERE r.token_hash = $1 AND r.used_at IS NULL AND s.id = r.session_id
+      WHERE r.token_hash = $1 AND r.used_at IS NULL AND s.id = r.session_id AND s.tenant_id IS NOT DISTINCT FROM $2
       RETURNING r.session_id, (s.revoked_at IS NULL AND s.expires_at > now() AND r.expires_at > now()) AS live`,
-    [hash],
+    [hash, scopeTenantId],
   )
   const row = used.rows[0]
   if (row) {
     if (!row.live) return { ok: false, reason: 'revoked', sessionId: row.session_id }
     return { ok: true, sessionId: row.session_id, refreshToken: await issueRefreshToken(db, row.session_id) }
   }
-  const known = await db.query<{ session_id: string }>('SELECT session_id FROM public.refresh_tokens WHERE token_hash = $1', [hash])
+  const known = await db.query<{ session_id: string }>(
+    `SELECT r.session_id FROM public.refresh_tokens r JOIN public.sessions s ON s.id = r.session_id
+      WHERE r.token_hash = $1 AND s.tenant_id IS NOT DISTINCT FROM $2`,
+    [hash, scopeTenantId],
+  )
   const reused = known.rows[0]
   if (!reused) return { ok: false, reason: 'unknown' }
   // A used token came back: someone holds a copy. End the family for everyone.

@@ -2,6 +2,7 @@
 // in which tenant, on what, from where. Listing for platform admins with filters.
 import type { Pool } from '@neondatabase/serverless'
 import { z } from 'zod'
+import { instant } from '../instants'
 
 export interface AuditEntry {
   action: string
@@ -40,8 +41,8 @@ export const auditQuery = z.object({
   actor: z.uuid().optional(),
   user: z.uuid().optional(),
   tenant: z.uuid().optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: instant.optional(),
+  until: instant.optional(),
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 })

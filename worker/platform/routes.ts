@@ -26,6 +26,9 @@ const pool = (c: Context<AppEnv>) => c.get('database')().pool
 
 function realActor(c: Context<AppEnv>) {
   const actor = auditActor(c)
+  if (!actor.actorUserId) {
+    throw new AppError(403, 'person_required', 'Grants are given and revoked by a signed-in person, not by the bootstrap token.')
+  }
   return { realActorId: actor.actorUserId ?? '00000000-0000-0000-0000-000000000000', ip: actor.ip, sessionId: actor.sessionId, hostTenantId: null }
 }
 
@@ -85,12 +88,14 @@ platformRoutes.get('/grants', can('platform.grants.manage'), doc({ summary: 'Lis
 platformRoutes.post('/grants', can('platform.grants.manage'), doc({ summary: 'Grant a named action for a bounded time', body: createGrantInput }), async (c) => {
   const input = await readJson(c, createGrantInput)
   const principal = await authorize(c, 'platform.grants.manage')
-  return c.json({ grant: await createGrant(pool(c), principal, input, realActor(c)) }, 201)
+  const actor = realActor(c)
+  return c.json({ grant: await createGrant(pool(c), principal, input, actor) }, 201)
 })
 
 platformRoutes.post('/grants/:id/revoke', can('platform.grants.manage'), doc({ summary: 'Revoke a permission grant', status: 200 }), async (c) => {
   const principal = await authorize(c, 'platform.grants.manage')
-  return c.json({ grant: await revokeGrant(pool(c), principal, readParam(c, 'id'), realActor(c)) })
+  const actor = realActor(c)
+  return c.json({ grant: await revokeGrant(pool(c), principal, readParam(c, 'id'), actor) })
 })
 
 platformRoutes.get('/audit', can('platform.audit.read'), doc({ summary: 'Read the audit log', query: auditQuery }), async (c) => {

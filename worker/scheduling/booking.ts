@@ -10,12 +10,13 @@ import { availableSlots, isSlotAvailable, occupiedRange, type Slot } from './ava
 import { loadCalendars, loadSeatedEvents } from './calendars'
 import { customerInput, getService, upsertCustomer, type Service } from './catalog'
 import { tenantSql } from './sql'
+import { instant } from '../instants'
 
 const DAY = 24 * 3600_000
 
 export const bookingInput = z.object({
   serviceId: z.uuid(),
-  start: z.iso.datetime({ offset: true }),
+  start: instant,
   resourceIds: z.array(z.uuid()).min(1).max(5).optional(),
   customer: customerInput,
   notes: z.string().trim().max(2000).default(''),

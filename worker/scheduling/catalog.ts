@@ -5,12 +5,13 @@ import { z } from 'zod'
 import { AppError, pgErrorCode } from '../errors'
 import { isValidTimeZone } from '../platform/tenants'
 import { tenantSql } from './sql'
+import { calendarDate, instant } from '../instants'
 
 type Queryable = Pick<Pool, 'query'>
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'times look like 09:30 (24-hour clock)')
 const zone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London')
-const localDate = z.iso.date()
+const localDate = calendarDate
 
 export const resourceInput = z.object({
   kind: z.enum(['staff', 'room', 'equipment']),
@@ -32,8 +33,8 @@ export const serviceInput = z
     horizonDays: z.number().int().min(1).max(730).default(60),
     slotIntervalMinutes: z.number().int().min(5).max(1440).default(30),
     cancellationCutoffMinutes: z.number().int().min(0).max(43200).default(1440),
-    priceCents: z.number().int().min(0).default(0),
-    depositCents: z.number().int().min(0).default(0),
+    priceCents: z.number().int().min(0).max(100_000_000, 'at most 1,000,000.00').default(0),
+    depositCents: z.number().int().min(0).max(100_000_000, 'at most 1,000,000.00').default(0),
     currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
     requiresConfirmation: z.boolean().default(false),
     seats: z.number().int().min(1).max(1000).default(1),
@@ -57,7 +58,7 @@ export const overrideInput = z.object({
 })
 
 export const intervalInput = z
-  .object({ startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }), reason: z.string().trim().max(300).default('') })
+  .object({ startsAt: instant, endsAt: instant, reason: z.string().trim().max(300).default('') })
   .refine((b) => new Date(b.endsAt) > new Date(b.startsAt), { path: ['endsAt'], message: 'must be after startsAt' })
 
 export const customerInput = z.object({

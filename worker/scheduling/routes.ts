@@ -12,6 +12,7 @@ import { audit } from '../platform/audit'
 import { isValidTimeZone } from '../platform/tenants'
 import { readJson, readParam, readQuery } from '../validation'
 import { hubClient } from './hub-client'
+import { instant } from '../instants'
 import { bookingInput, candidateResources, slotsFor, type StoredResponse } from './booking'
 import {
   addBlockedTime,
@@ -39,7 +40,7 @@ import { AvailabilityInputError } from './availability'
 import { tenantSql } from './sql'
 
 const DAY = 24 * 3600_000
-const isoInstant = z.iso.datetime({ offset: true })
+const isoInstant = instant
 
 function tenantOf(c: Context<AppEnv>) {
   const tenancy = c.get('tenancy')
