@@ -1,7 +1,7 @@
 // Database access over @neondatabase/serverless (WebSocket Pool, so transactions work).
 // The same code reaches Neon in production and the local WebSocket proxy in development;
 // which one is decided by settings (DATABASE_URL, NEON_WS_PROXY), not by code.
-import { Pool, neonConfig } from '@neondatabase/serverless'
+import { Pool, neonConfig, type PoolClient } from '@neondatabase/serverless'
 import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless'
 import * as publicSchema from './public'
 
@@ -53,5 +53,22 @@ export function connectDatabase(settings: DatabaseSettings, options: { max?: num
     pool,
     db,
     close: () => (closed ??= pool.end().catch(() => undefined)),
+  }
+}
+
+
+/** Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws. */
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const result = await work(client)
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  } finally {
+    client.release()
   }
 }

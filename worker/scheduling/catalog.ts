@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { AppError, pgErrorCode } from '../errors'
 import { isValidTimeZone } from '../platform/tenants'
 import { tenantSql } from './sql'
+import { withTransaction } from '../../db/client'
 import { calendarDate, instant } from '../instants'
 
 type Queryable = Pick<Pool, 'query'>
@@ -192,9 +193,7 @@ export async function createService(pool: Pool, schema: string, raw: z.input<typ
   const all = input.resourceGroups.flat()
   if (new Set(all).size !== all.length) throw new AppError(400, 'invalid_input', 'A resource may appear in one group only.')
   const t = tenantSql(schema)
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  const id = await withTransaction(pool, async (client) => {
     await assertResourcesExist(client, schema, all)
     const { rows } = await client.query(
       `INSERT INTO ${t('services')} (name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes,
@@ -204,52 +203,41 @@ export async function createService(pool: Pool, schema: string, raw: z.input<typ
         input.horizonDays, input.slotIntervalMinutes, input.cancellationCutoffMinutes, input.priceCents, input.depositCents, input.currency,
         input.requiresConfirmation, input.seats, input.isActive],
     )
-    const id = rows[0]!.id as string
+    const serviceId = rows[0]!.id as string
     for (const [index, group] of input.resourceGroups.entries()) {
       for (const resourceId of group) {
-        await client.query(`INSERT INTO ${t('service_resources')} (service_id, group_index, resource_id) VALUES ($1, $2, $3)`, [id, index, resourceId])
+        await client.query(`INSERT INTO ${t('service_resources')} (service_id, group_index, resource_id) VALUES ($1, $2, $3)`, [serviceId, index, resourceId])
       }
     }
-    await client.query('COMMIT')
-    return (await getService(pool, schema, id))!
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
-  }
+    return serviceId
+  })
+  return (await getService(pool, schema, id))!
+}
+
+/** Locks the resource row for the rest of the transaction; 404 when it does not exist. */
+async function lockResource(client: Queryable, schema: string, resourceId: string) {
+  const found = await client.query(`SELECT 1 FROM ${tenantSql(schema)('resources')} WHERE id = $1 FOR UPDATE`, [resourceId])
+  if (!found.rowCount) throw new AppError(404, 'unknown_resource', 'No resource has that id.')
 }
 
 export async function setWeeklyHours(pool: Pool, schema: string, resourceId: string, raw: z.input<typeof weeklyHoursInput>) {
   const { rules } = weeklyHoursInput.parse(raw)
   const t = tenantSql(schema)
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const found = await client.query(`SELECT 1 FROM ${t('resources')} WHERE id = $1 FOR UPDATE`, [resourceId])
-    if (!found.rowCount) throw new AppError(404, 'unknown_resource', 'No resource has that id.')
+  await withTransaction(pool, async (client) => {
+    await lockResource(client, schema, resourceId)
     await client.query(`DELETE FROM ${t('weekly_hours')} WHERE resource_id = $1`, [resourceId])
     for (const r of rules) {
       await client.query(`INSERT INTO ${t('weekly_hours')} (resource_id, weekday, start_time, end_time) VALUES ($1, $2, $3, $4)`, [resourceId, r.weekday, r.start, r.end])
     }
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
-  }
+  })
   return { resourceId, rules }
 }
 
 export async function setDateOverride(pool: Pool, schema: string, resourceId: string, raw: z.input<typeof overrideInput>) {
   const input = overrideInput.parse(raw)
   const t = tenantSql(schema)
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const found = await client.query(`SELECT 1 FROM ${t('resources')} WHERE id = $1 FOR UPDATE`, [resourceId])
-    if (!found.rowCount) throw new AppError(404, 'unknown_resource', 'No resource has that id.')
+  await withTransaction(pool, async (client) => {
+    await lockResource(client, schema, resourceId)
     await client.query(`DELETE FROM ${t('date_overrides')} WHERE resource_id = $1 AND date = $2`, [resourceId, input.date])
     if (input.ranges.length === 0) {
       await client.query(`INSERT INTO ${t('date_overrides')} (resource_id, date) VALUES ($1, $2)`, [resourceId, input.date])
@@ -257,13 +245,7 @@ export async function setDateOverride(pool: Pool, schema: string, resourceId: st
     for (const r of input.ranges) {
       await client.query(`INSERT INTO ${t('date_overrides')} (resource_id, date, start_time, end_time) VALUES ($1, $2, $3, $4)`, [resourceId, input.date, r.start, r.end])
     }
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
-  }
+  })
   return { resourceId, ...input }
 }
 

@@ -8,6 +8,7 @@ import { serviceSpec, type Hold } from './booking'
 import { loadCalendars } from './calendars'
 import { getService } from './catalog'
 import { tenantSql } from './sql'
+import { withTransaction } from '../../db/client'
 
 type Queryable = Pick<Pool, 'query'>
 const DAY = 24 * 3600_000
@@ -67,9 +68,7 @@ export async function getEvent(db: Queryable, schema: string, id: string): Promi
 
 export async function cancelEvent(pool: Pool, schema: string, id: string, actor: { userId: string | null; reason: string }) {
   const t = tenantSql(schema)
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  await withTransaction(pool, async (client) => {
     const { rows } = await client.query(`SELECT status FROM ${t('events')} WHERE id = $1 FOR UPDATE`, [id])
     if (!rows[0]) throw new AppError(404, 'unknown_event', 'No event has that id.')
     if (rows[0].status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This event is already cancelled.')
@@ -79,13 +78,7 @@ export async function cancelEvent(pool: Pool, schema: string, id: string, actor:
     )
     await client.query(`UPDATE ${t('event_resources')} SET live = false WHERE event_id = $1`, [id])
     await client.query(`UPDATE ${t('bookings')} SET status = 'cancelled', cancelled_at = now() WHERE event_id = $1 AND status = 'booked'`, [id])
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
-  }
+  })
   return (await getEvent(pool, schema, id))!
 }
 
