@@ -4,12 +4,17 @@ import { DurableObject } from 'cloudflare:workers'
 import { connectDatabase } from '../db/client'
 import type { Env } from '../worker/env'
 import { AppError } from '../worker/errors'
-import { commitBooking, rememberIdempotent, replayIdempotent, requestHash, type BookingInput, type Hold, type StoredResponse } from '../worker/scheduling/booking'
+import { commitBooking, rememberIdempotent, replayIdempotent, requestHash, type BookingInput, type BookingResult, type Hold, type StoredResponse } from '../worker/scheduling/booking'
 import { isSlotAvailable, occupiedRange } from '../worker/scheduling/availability'
 import { loadCalendars, loadSeatedEvents } from '../worker/scheduling/calendars'
 import { getService } from '../worker/scheduling/catalog'
 import { serviceSpec, candidateResources } from '../worker/scheduling/booking'
-import { rescheduleEvent, type CalendarEvent } from '../worker/scheduling/events'
+import { getEvent, rescheduleEvent, type CalendarEvent } from '../worker/scheduling/events'
+import { listServices } from '../worker/scheduling/catalog'
+import { fanOut, type HubChange, type ServiceResources } from '../worker/realtime/fan-out'
+import type { SocketPrincipal, TopicCheck } from '../worker/realtime/topic-access'
+import { passesTopicCheck } from '../worker/realtime/topic-checks'
+import { Rooms } from './rooms'
 
 export const HOLD_TTL_MS = 5 * 60_000
 /** A commit that has not finished by then gives up its resources (the database constraint still guards). */
@@ -24,15 +29,21 @@ export interface TenantRef {
 }
 
 export const TENANT_ID_HEADER = 'x-smoothschedule-tenant-id'
-
-interface SocketAttachment {
-  connectedAt: string
-}
+/** The verified identity of a socket, set by the Worker (never passed through from the client). */
+export const SCHEMA_HEADER = 'x-smoothschedule-tenant-schema'
+export const PRINCIPAL_HEADER = 'x-smoothschedule-socket-principal'
+/** How long the hub trusts its list of which services use which resources. */
+const SERVICE_MAP_TTL_MS = 10_000
 
 export class TenantHub extends DurableObject<Env> {
   private tenantId: string | undefined
   /** Tail of the commit queue of each resource: a DO is not a mutex across awaited I/O. */
   private readonly resourceQueues = new Map<string, Promise<void>>()
+  private readonly rooms = new Rooms(this.ctx, {
+    tenantId: () => this.tenantId,
+    runCheck: (check) => this.runTopicCheck(check),
+  })
+  private serviceMap: { at: number; services: ServiceResources[] } | null = null
 
   /**
    * The hub learns its tenant from the Worker's first request and remembers it in storage.
@@ -90,7 +101,80 @@ export class TenantHub extends DurableObject<Env> {
 
   private async guard(tenant: TenantRef): Promise<HubResult<never> | null> {
     const bound = await this.bindTenant(tenant.tenantId)
-    return bound instanceof Response ? { ok: false, status: 409, code: 'wrong_hub', message: await bound.text() } : null
+    if (bound instanceof Response) return { ok: false, status: 409, code: 'wrong_hub', message: await bound.text() }
+    await this.rememberSchema(tenant.schemaName)
+    return null
+  }
+
+  /** The schema is needed where no TenantRef arrives (alarms, socket frames). */
+  private schemaName: string | undefined
+  private async rememberSchema(schemaName: string | null | undefined): Promise<void> {
+    this.schemaName ??= await this.ctx.storage.get<string>('schemaName')
+    if (schemaName && schemaName !== this.schemaName) {
+      await this.ctx.storage.put('schemaName', schemaName)
+      this.schemaName = schemaName
+    }
+  }
+
+  /**
+   * Tells the sockets about a change that is already committed. It runs after the caller has its
+   * answer (nobody's booking waits for the fan-out) and never fails the caller: a client that
+   * misses a message sees the sequence jump and refetches.
+   */
+  private publishChange(change: HubChange | (() => Promise<HubChange | null>)): void {
+    const run = async () => {
+      const resolved = typeof change === 'function' ? await change() : change
+      if (!resolved) return
+      const services = await this.servicesByResource()
+      await this.rooms.publish(fanOut(resolved, services))
+    }
+    // One after another, snapshot included: a booking's "created" never overtakes its "cancelled".
+    const next = this.publishQueue.then(run).catch((error) => console.error('realtime: publish failed', error))
+    this.publishQueue = next
+    this.ctx.waitUntil(next)
+  }
+  private publishQueue: Promise<void> = Promise.resolve()
+
+  private async servicesByResource(): Promise<ServiceResources[]> {
+    if (this.serviceMap && Date.now() - this.serviceMap.at < SERVICE_MAP_TTL_MS) return this.serviceMap.services
+    if (!this.schemaName) return []
+    const database = this.database()
+    try {
+      const services = (await listServices(database.pool, this.schemaName, { activeOnly: true })).map((s) => ({ id: s.id, resourceIds: candidateResources(s) }))
+      this.serviceMap = { at: Date.now(), services }
+      return services
+    } finally {
+      await database.close()
+    }
+  }
+
+  /** Subscription checks that need the tenant's data (does this booking belong to this customer?). */
+  private async runTopicCheck(check: TopicCheck): Promise<boolean> {
+    const schema = this.schemaName ?? (await this.ctx.storage.get<string>('schemaName'))
+    if (!schema) return false
+    const database = this.database()
+    try {
+      const ok = await passesTopicCheck(database.pool, schema, check)
+      // A service the hub has not seen yet: its list is stale, so take a fresh one next time.
+      if (ok && check.check === 'service-bookable' && !this.serviceMap?.services.some((s) => s.id === check.serviceId)) this.serviceMap = null
+      return ok
+    } finally {
+      await database.close()
+    }
+  }
+
+  /** A change committed by the Worker (cancel, confirm, hours, closures...), to be told to the sockets. */
+  async announce(tenant: TenantRef, change: HubChange): Promise<HubResult<boolean>> {
+    const refused = await this.guard(tenant)
+    if (refused) return refused
+    if (change.kind === 'availability') this.serviceMap = null // services or their resources may have changed
+    this.publishChange(change)
+    return { ok: true, value: true }
+  }
+
+  /** Sockets connected to this hub, and the memory the isolate reports (for benchmarks and health). */
+  async stats(tenant: TenantRef): Promise<HubResult<{ sockets: number }>> {
+    return (await this.guard(tenant)) ?? { ok: true, value: { sockets: this.rooms.socketCount() } }
   }
 
   private database() {
@@ -112,9 +196,11 @@ export class TenantHub extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now()
     const stored = await this.ctx.storage.list<Hold>({ prefix: 'hold:' })
-    const expired = [...stored].filter(([, h]) => h.expiresAt <= now).map(([key]) => key)
-    if (expired.length) await this.ctx.storage.delete(expired)
+    const expired = [...stored].filter(([, h]) => h.expiresAt <= now)
+    if (expired.length) await this.ctx.storage.delete(expired.map(([key]) => key))
     await this.armAlarm()
+    this.schemaName ??= await this.ctx.storage.get<string>('schemaName')
+    for (const [, hold] of expired) this.publishChange({ kind: 'hold', type: 'hold.expired', hold })
   }
 
   async listHolds(tenant: TenantRef): Promise<HubResult<Hold[]>> {
@@ -145,6 +231,7 @@ export class TenantHub extends DurableObject<Env> {
           const hold: Hold = { id: crypto.randomUUID(), serviceId: service.id, resourceIds: input.resourceIds, start: occupied.start, end: occupied.end, expiresAt: now + HOLD_TTL_MS }
           await this.ctx.storage.put(`hold:${hold.id}`, hold)
           await this.armAlarm()
+          this.publishChange({ kind: 'hold', type: 'hold.placed', hold })
           return hold
         } finally {
           await database.close()
@@ -156,7 +243,11 @@ export class TenantHub extends DurableObject<Env> {
   async releaseHold(tenant: TenantRef, holdId: string): Promise<HubResult<boolean>> {
     const refused = await this.guard(tenant)
     if (refused) return refused
-    return { ok: true, value: await this.ctx.storage.delete(`hold:${holdId}`) }
+    const hold = await this.ctx.storage.get<Hold>(`hold:${holdId}`)
+    if (!hold) return { ok: true, value: false }
+    await this.ctx.storage.delete(`hold:${holdId}`)
+    this.publishChange({ kind: 'hold', type: 'hold.released', hold })
+    return { ok: true, value: true }
   }
 
   /**
@@ -195,7 +286,19 @@ export class TenantHub extends DurableObject<Env> {
             if (!(error instanceof AppError) || error.status >= 500) throw error
             response = { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } } }
           }
-          if (response.status === 201 && input.holdId) await this.ctx.storage.delete(`hold:${input.holdId}`)
+          if (response.status === 201) {
+            const consumed = input.holdId ? await this.ctx.storage.get<Hold>(`hold:${input.holdId}`) : undefined
+            if (consumed) {
+              await this.ctx.storage.delete(`hold:${input.holdId}`)
+              this.publishChange({ kind: 'hold', type: 'hold.released', hold: consumed })
+            }
+            const eventId = (response.body as BookingResult).event.id
+            this.publishChange(async () => {
+              const event = await this.snapshot(tenant, eventId)
+              // a second person in a group session changes the session; it is not a new event
+              return event && { kind: 'event', type: event.customers.length > 1 ? 'event.updated' : 'event.created', event }
+            })
+          }
           if (context.idempotency) {
             await rememberIdempotent(database.pool, tenant.schemaName, context.idempotency.scope, context.idempotency.key, hash, response)
           }
@@ -236,12 +339,15 @@ export class TenantHub extends DurableObject<Env> {
       asResult(async () => {
         const database = this.database()
         try {
-          return await rescheduleEvent(database.pool, tenant.schemaName, input.eventId, input.start, {
+          const before = await getEvent(database.pool, tenant.schemaName, input.eventId)
+          const moved = await rescheduleEvent(database.pool, tenant.schemaName, input.eventId, input.start, {
             now: Date.now(),
             holds: await this.liveHolds(),
             actorUserId: input.actorUserId,
             enforceNotice: input.enforceNotice,
           })
+          if (before) this.publishChange({ kind: 'event', type: 'event.moved', event: moved, previous: { start: before.start, end: before.end } })
+          return moved
         } finally {
           await database.close()
         }
@@ -249,54 +355,62 @@ export class TenantHub extends DurableObject<Env> {
     )
   }
 
+  private async snapshot(tenant: TenantRef, eventId: string): Promise<CalendarEvent | null> {
+    const database = this.database()
+    try {
+      return await getEvent(database.pool, tenant.schemaName, eventId)
+    } finally {
+      await database.close()
+    }
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const bound = await this.bindTenant(request.headers.get(TENANT_ID_HEADER))
     if (bound instanceof Response) return bound
+    await this.rememberSchema(request.headers.get(SCHEMA_HEADER))
     const url = new URL(request.url)
     if (url.pathname === '/health') {
-      return Response.json({ ok: true, tenantId: bound, sockets: this.ctx.getWebSockets().length })
+      return Response.json({ ok: true, tenantId: bound, sockets: this.rooms.socketCount() })
     }
     if (url.pathname === '/ws') {
       if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
         return new Response('expected a WebSocket upgrade', { status: 426 })
       }
+      let principal: SocketPrincipal
+      try {
+        principal = JSON.parse(request.headers.get(PRINCIPAL_HEADER) ?? '') as SocketPrincipal
+      } catch {
+        return new Response(`missing ${PRINCIPAL_HEADER}: sockets reach the hub through the Worker's /ws only`, { status: 400 })
+      }
+      const topics = (url.searchParams.get('topics') ?? '').split(',').map((t) => t.trim()).filter(Boolean).slice(0, 32)
       const pair = new WebSocketPair()
       const [client, server] = [pair[0], pair[1]]
       // Hibernation API: the runtime may evict this object while sockets stay open.
-      this.ctx.acceptWebSocket(server, ['tenant'])
-      server.serializeAttachment({ connectedAt: new Date().toISOString() } satisfies SocketAttachment)
+      await this.rooms.accept(server, principal, topics)
       return new Response(null, { status: 101, webSocket: client })
     }
     return new Response('not found', { status: 404 })
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    // After hibernation the constructor ran again; the tenant comes back from storage.
+    // After hibernation the constructor ran again; the tenant and schema come back from storage.
     this.tenantId ??= await this.ctx.storage.get<string>('tenantId')
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message))
-    } catch {
-      ws.send(JSON.stringify({ type: 'error', code: 'bad_frame', message: 'frames must be JSON' }))
-      return
-    }
-    if ((parsed as { type?: unknown })?.type === 'ping') {
-      const attachment = ws.deserializeAttachment() as SocketAttachment | null
-      ws.send(JSON.stringify({ type: 'pong', tenantId: this.tenantId, connectedAt: attachment?.connectedAt }))
-      return
-    }
-    ws.send(JSON.stringify({ type: 'error', code: 'unknown_type', message: 'supported frame types: ping' }))
+    this.schemaName ??= await this.ctx.storage.get<string>('schemaName')
+    await this.rooms.message(ws, message)
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.rooms.closed(ws)
     try {
-      ws.close(code, reason)
+      // 1005/1006 are reserved for "no code" and may not be sent back
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason)
     } catch {
       // already closed by the peer
     }
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    this.rooms.closed(ws)
     try {
       ws.close(1011, 'socket error')
     } catch {

@@ -2,6 +2,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, request, ROOT, type CreatedTenant } from '../test/helpers'
+import { openSocket } from '../test/live-socket'
 import { TENANT_ID_HEADER, TenantHub } from './tenant-hub'
 
 let alpha: CreatedTenant
@@ -12,47 +13,37 @@ beforeAll(async () => {
   beta = await createTenant('hub-beta')
 })
 
-async function openSocket(host: string, extraHeaders: Record<string, string> = {}): Promise<WebSocket> {
-  const res = await request(host, '/ws', { headers: { upgrade: 'websocket', ...extraHeaders } })
-  expect(res.status).toBe(101)
-  const ws = res.webSocket!
-  ws.accept()
-  return ws
-}
-
-function nextMessage(ws: WebSocket): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    ws.addEventListener('message', (event) => resolve(JSON.parse(event.data as string)), { once: true })
-    ws.addEventListener('close', () => reject(new Error('socket closed before a message arrived')), { once: true })
-  })
-}
-
 describe('TenantHub', () => {
   it("answers on each tenant's host as that tenant's own hub", async () => {
-    const a = await openSocket(alpha.primaryHost)
-    const b = await openSocket(beta.primaryHost)
-    a.send(JSON.stringify({ type: 'ping' }))
-    b.send(JSON.stringify({ type: 'ping' }))
-    expect(await nextMessage(a)).toMatchObject({ type: 'pong', tenantId: alpha.id, connectedAt: expect.any(String) })
-    expect(await nextMessage(b)).toMatchObject({ type: 'pong', tenantId: beta.id })
-    a.close(1000, 'done')
-    b.close(1000, 'done')
+    const { socket: a, welcome } = await openSocket(alpha.primaryHost)
+    const { socket: b } = await openSocket(beta.primaryHost)
+    expect(welcome).toMatchObject({ v: 1, tenantId: alpha.id, identity: 'anonymous', topics: {} })
+    a.send({ type: 'ping' })
+    b.send({ type: 'ping' })
+    expect(await a.next((f) => f.type === 'pong')).toMatchObject({ tenantId: alpha.id, connectedAt: expect.any(String) })
+    expect(await b.next((f) => f.type === 'pong')).toMatchObject({ tenantId: beta.id })
+    a.close()
+    b.close()
   })
 
   it('cannot be pointed at another tenant by a header the client sends', async () => {
-    const ws = await openSocket(alpha.primaryHost, { [TENANT_ID_HEADER]: beta.id })
-    ws.send(JSON.stringify({ type: 'ping' }))
-    expect(await nextMessage(ws)).toMatchObject({ type: 'pong', tenantId: alpha.id })
-    ws.close(1000, 'done')
+    const { socket } = await openSocket(alpha.primaryHost, { headers: { [TENANT_ID_HEADER]: beta.id, 'x-smoothschedule-socket-principal': JSON.stringify({ kind: 'user', userId: crypto.randomUUID(), role: 'TENANT_OWNER', calendar: 'all', ownResourceIds: [] }) } })
+    socket.send({ type: 'ping' })
+    expect(await socket.next((f) => f.type === 'pong')).toMatchObject({ tenantId: alpha.id })
+    // a principal header sent by the client is not passed on: the socket is anonymous
+    socket.send({ type: 'subscribe', topics: ['calendar'] })
+    expect(await socket.next((f) => f.type === 'subscribed')).toMatchObject({ topics: {}, refused: [{ topic: 'calendar', code: 'forbidden' }] })
+    socket.close()
   })
 
   it('answers bad frames with an error frame instead of dropping them', async () => {
-    const ws = await openSocket(alpha.primaryHost)
-    ws.send('not json')
-    expect(await nextMessage(ws)).toMatchObject({ type: 'error', code: 'bad_frame' })
-    ws.send(JSON.stringify({ type: 'subscribe-to-everything' }))
-    expect(await nextMessage(ws)).toMatchObject({ type: 'error', code: 'unknown_type' })
-    ws.close(1000, 'done')
+    const { socket } = await openSocket(alpha.primaryHost)
+    socket.send('not json')
+    expect(await socket.next((f) => f.type === 'error')).toMatchObject({ code: 'bad_frame' })
+    const mark = socket.frames.length
+    socket.send({ type: 'subscribe-to-everything' })
+    expect(await socket.next((f) => f.type === 'error', mark)).toMatchObject({ code: 'unknown_type' })
+    socket.close()
   })
 
   it('keeps its tenant in storage and refuses a request naming another tenant', async () => {

@@ -3,7 +3,9 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { connectDatabase, type Database } from '../db/client'
-import { TENANT_ID_HEADER } from '../durable-objects/tenant-hub'
+import { PRINCIPAL_HEADER, SCHEMA_HEADER, TENANT_ID_HEADER } from '../durable-objects/tenant-hub'
+import { socketPrincipal } from './realtime/connect'
+import { realtimeRoutes } from './realtime/routes'
 import type { AppEnv } from './context'
 import { settingsOf } from './env'
 import { AppError, pgErrorCode } from './errors'
@@ -102,6 +104,7 @@ export function createApp() {
   app.route('/api/tenant', tenantRoutes)
   app.route('/api/tenant', schedulingRoutes)
   app.route('/api/public', publicRoutes)
+  app.route('/api/realtime', realtimeRoutes)
   app.all('/api/*', isPublic, (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
   app.all('/api', isPublic, (c) => c.json(errorBody('not_found', 'See /api/health.'), 404))
   app.route('/auth/handoff', handoffRoute)
@@ -112,10 +115,18 @@ export function createApp() {
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
       return c.json(errorBody('upgrade_required', 'GET /ws must be a WebSocket upgrade.'), 426)
     }
-    const headers = new Headers(c.req.raw.headers)
-    headers.set(TENANT_ID_HEADER, tenancy.tenant.id) // overrides anything the client sent
+    const principal = await socketPrincipal(c)
+    await c.get('releaseDatabase')() // a socket lives long; its request must not keep a connection
+    // Only what the hub needs, set here: nothing the client sent is passed on.
+    const headers = new Headers({ upgrade: 'websocket' })
+    headers.set(TENANT_ID_HEADER, tenancy.tenant.id)
+    headers.set(SCHEMA_HEADER, tenancy.tenant.schemaName)
+    headers.set(PRINCIPAL_HEADER, JSON.stringify(principal))
+    const topics = c.req.query('topics')
+    const url = new URL('https://tenant-hub/ws')
+    if (topics) url.searchParams.set('topics', topics.slice(0, 2000))
     const stub = c.env.TENANT_HUB.get(c.env.TENANT_HUB.idFromName(tenancy.tenant.id))
-    return stub.fetch(new Request('https://tenant-hub/ws', { headers }))
+    return stub.fetch(new Request(url, { headers }))
   })
 
   app.all('*', (c) => renderPage(c, c.get('tenancy'), null))

@@ -5,6 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { audit } from '../../worker/platform/audit'
 import { slotsFor } from '../../worker/scheduling/booking'
 import { cancelBooking } from '../../worker/scheduling/events'
+import { bookingCancelled } from '../../worker/realtime/fan-out'
 import { Facts, StatusBadge, TenantBar } from '../components/booking-layout'
 import { bookingOfToken, changeVerdict } from '../components/manage.server'
 import { assertSameOrigin, dateLabel, domainError, groupByDay, parseSlotChoice, timeLabel, weekRange } from '../components/scheduling.server'
@@ -75,8 +76,9 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const done = (notice: string) => redirect(`/manage/${params.token}?${new URLSearchParams({ notice, tz: zone })}`)
 
   if (intent === 'cancel') {
-    await cancelBooking(pool, tenant.schemaName, found.bookingId, found.event.id, found.event.seats)
+    const event = await cancelBooking(pool, tenant.schemaName, found.bookingId, found.event.id, found.event.seats)
     await audit(pool, { action: 'booking.cancelled_by_customer', tenantId: tenant.id, targetType: 'booking', targetId: found.bookingId, ip: context.clientIp })
+    await hub.announce(bookingCancelled(event))
     return done('cancelled')
   }
 

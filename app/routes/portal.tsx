@@ -135,11 +135,13 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const who = { ...actor.audit, tenantId: tenant.id, targetType: 'event', targetId: event.id }
   try {
     if (input.intent === 'confirm') {
-      await confirmEvent(pool, tenant.schemaName, event.id, actor.audit.effectiveUserId)
+      const confirmed = await confirmEvent(pool, tenant.schemaName, event.id, actor.audit.effectiveUserId)
       await audit(pool, { action: 'event.confirmed', ...who })
+      await hub.announce({ kind: 'event', type: 'event.confirmed', event: confirmed })
     } else if (input.intent === 'cancel') {
-      await cancelEvent(pool, tenant.schemaName, event.id, { userId: actor.audit.effectiveUserId, reason: input.reason })
+      const cancelled = await cancelEvent(pool, tenant.schemaName, event.id, { userId: actor.audit.effectiveUserId, reason: input.reason })
       await audit(pool, { action: 'event.cancelled', ...who })
+      await hub.announce({ kind: 'event', type: 'event.cancelled', event: cancelled })
     } else {
       // The business's wall clock: a time its clock skips cannot be asked for.
       const start = DateTime.fromISO(input.start, { zone: tenant.timeZone })

@@ -40,7 +40,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export async function action({ context, request }: ActionFunctionArgs) {
   assertSameOrigin(request)
-  const { tenant, pool, actor } = portalContext(context)
+  const { tenant, pool, actor, hub } = portalContext(context)
   await requireAction(context, request, actor, 'tenant.catalog.manage', FORBIDDEN)
   const form = await request.formData()
   const values = { startsAt: textOf(form, 'startsAt'), endsAt: textOf(form, 'endsAt'), reason: textOf(form, 'reason') }
@@ -53,6 +53,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const parsed = parseForm(intervalInput, { startsAt: 'iso' in start ? start.iso : '', endsAt: 'iso' in end ? end.iso : '', reason: values.reason })
   if (!parsed.success) return invalid(values, fieldErrors(parsed.error, { endsAt: 'Must end after it starts.' }))
   const closure = await addClosure(pool, tenant.schemaName, parsed.data)
+  await hub.announce({ kind: 'availability', resourceIds: 'all', reason: 'closure' })
   await audit(pool, { action: 'closure.created', ...actor.audit, tenantId: tenant.id, targetType: 'closure', targetId: closure.id, detail: { startsAt: closure.startsAt, endsAt: closure.endsAt } })
   return redirect('/portal/closures?notice=added')
 }

@@ -122,7 +122,7 @@ const BOTH = 'Give both a start and an end, or leave both empty.'
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   assertSameOrigin(request)
-  const { tenant, pool, actor, resource } = await resourceOf(context, params.resourceId)
+  const { tenant, pool, actor, resource, hub } = await resourceOf(context, params.resourceId)
   const form = await request.formData()
   const intent = textOf(form, 'intent') as Intent
   const who = { ...actor.audit, tenantId: tenant.id, targetType: 'resource', targetId: resource.id }
@@ -142,6 +142,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
       if (!parsed.success) return fail(intent, values, fieldErrors(parsed.error, { timeZone: 'Use an IANA time zone such as America/New_York.' }))
       await updateResource(pool, tenant.schemaName, resource.id, parsed.data)
       await audit(pool, { action: 'resource.updated', ...who })
+      await hub.announce({ kind: 'availability', resourceIds: [resource.id], reason: 'resource changed' })
       return done('updated')
     }
 
@@ -167,6 +168,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
       if (!parsed.success) return fail(intent, values, fieldErrors(parsed.error), 'Nothing was saved.')
       await setWeeklyHours(pool, tenant.schemaName, resource.id, parsed.data)
       await audit(pool, { action: 'resource.hours_set', ...who, detail: { ranges: rules.length } })
+      await hub.announce({ kind: 'availability', resourceIds: [resource.id], reason: 'weekly hours' })
       return done('hours')
     }
 
@@ -189,6 +191,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
       if (!parsed.success) fieldErrors(parsed.error, {}, errors)
       if (Object.keys(errors).length || !parsed.success) return fail(intent, values, errors)
       await setDateOverride(pool, tenant.schemaName, resource.id, parsed.data)
+      await hub.announce({ kind: 'availability', resourceIds: [resource.id], reason: 'date override' })
       await audit(pool, { action: 'resource.override_set', ...who, detail: { date: parsed.data.date, closed: parsed.data.ranges.length === 0 } })
       return done('override')
     }
@@ -207,6 +210,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
       const parsed = parseForm(intervalInput, { startsAt: 'iso' in start ? start.iso : '', endsAt: 'iso' in end ? end.iso : '', reason: values.reason })
       if (!parsed.success) return fail(intent, values, fieldErrors(parsed.error, { endsAt: 'Must end after it starts.' }))
       const block = await addBlockedTime(pool, tenant.schemaName, resource.id, parsed.data)
+      await hub.announce({ kind: 'availability', resourceIds: [resource.id], reason: 'blocked time' })
       await audit(pool, { action: 'resource.time_blocked', ...who, detail: { blockId: block.id, startsAt: block.startsAt, endsAt: block.endsAt } })
       return done('block')
     }

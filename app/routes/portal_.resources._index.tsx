@@ -51,7 +51,7 @@ type Values = { kind: string; name: string; userId: string; capacity: string; ti
 
 export async function action({ context, request }: ActionFunctionArgs) {
   assertSameOrigin(request)
-  const { tenant, pool, actor } = portalContext(context)
+  const { tenant, pool, actor, hub } = portalContext(context)
   await requireAction(context, request, actor, 'tenant.catalog.manage', 'Your role may not change the business’s resources.')
   const form = await request.formData()
   const values: Values = {
@@ -73,6 +73,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
   if (!parsed.success) return invalid(values, fieldErrors(parsed.error, { timeZone: 'Use an IANA time zone such as America/New_York.' }))
   try {
     const resource = await createResource(pool, tenant.schemaName, tenant.id, parsed.data)
+    await hub.announce({ kind: 'availability', resourceIds: [resource.id], reason: 'resource added' })
     await audit(pool, { action: 'resource.created', ...actor.audit, tenantId: tenant.id, targetType: 'resource', targetId: resource.id })
     return redirect(`/portal/resources/${resource.id}?notice=created`)
   } catch (error) {

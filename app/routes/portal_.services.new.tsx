@@ -65,7 +65,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export async function action({ context, request }: ActionFunctionArgs) {
   assertSameOrigin(request)
-  const { tenant, pool, actor } = portalContext(context)
+  const { tenant, pool, actor, hub } = portalContext(context)
   await requireAction(context, request, actor, 'tenant.catalog.manage', FORBIDDEN)
   const form = await request.formData()
   const values: Values = {
@@ -118,6 +118,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
   }
   try {
     const service = await createService(pool, tenant.schemaName, parsed.data)
+    await hub.announce({ kind: 'availability', resourceIds: parsed.data.resourceGroups.flat(), reason: 'service added' })
     await audit(pool, { action: 'service.created', ...actor.audit, tenantId: tenant.id, targetType: 'service', targetId: service.id })
     return redirect('/portal/services?notice=created')
   } catch (error) {

@@ -53,7 +53,7 @@ export async function startBrowserSession(c: Context<AppEnv>, ctx: SessionContex
 }
 
 /** A session may be used only on the host scope it was made for. */
-function sessionFitsHost(ctx: SessionContext, tenancy: Tenancy): boolean {
+export function sessionFitsHost(ctx: SessionContext, tenancy: Tenancy): boolean {
   if (tenancy.kind === 'tenant') return ctx.session.tenantId === tenancy.tenant.id && ctx.user.tenantId === tenancy.tenant.id
   if (tenancy.kind === 'platform') return ctx.session.tenantId === null && ctx.user.tenantId === null
   return false
@@ -104,7 +104,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   // /api/auth/refresh themselves (parallel API calls would otherwise trip reuse detection).
   const refresh = getCookie(c, COOKIES.refresh)
   const isApi = c.req.path.startsWith('/api/')
-  if (!c.get('auth') && !bearer && refresh && audience && !isApi && c.req.method === 'GET') {
+  // Not on /ws either: a 101 answer is no place for new cookies, and a rotated refresh token the
+  // browser never stored would trip reuse detection on its next page load.
+  if (!c.get('auth') && !bearer && refresh && audience && !isApi && c.req.path !== '/ws' && c.req.method === 'GET') {
     const rotated = await rotateRefreshToken(pool(), refresh, tenancy.kind === 'tenant' ? tenancy.tenant.id : null)
     const ctx = rotated.ok ? await loadSession(pool(), rotated.sessionId) : null
     if (rotated.ok && ctx && sessionFitsHost(ctx, tenancy)) {

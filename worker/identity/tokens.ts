@@ -53,7 +53,7 @@ export interface AccessClaims {
   act: string | null
 }
 
-type Purpose = 'access' | 'mfa' | 'handoff'
+type Purpose = 'access' | 'mfa' | 'handoff' | 'realtime'
 
 async function sign(keys: SigningKeys, purpose: Purpose, audience: Audience, ttlSeconds: number, payload: JWTPayload, subject: string) {
   return new SignJWT({ ...payload, pur: purpose })
@@ -117,4 +117,24 @@ export function signHandoffToken(keys: SigningKeys, audience: Audience, sessionI
 export async function verifyHandoffToken(keys: SigningKeys, token: string, audience: Audience) {
   const payload = await verify(keys, token, 'handoff', audience)
   return payload && typeof payload.rt === 'string' ? { sessionId: payload.sub!, refreshToken: payload.rt } : null
+}
+
+/** How long a realtime ticket may wait before it is used to open a socket. */
+export const REALTIME_TICKET_TTL_SECONDS = 60
+
+export type RealtimeTicket = { kind: 'session'; sessionId: string; userId: string } | { kind: 'booking'; bookingId: string; eventId: string }
+
+/** A short-lived ticket for `/ws?token=`, for clients that cannot send the session cookie. */
+export function signRealtimeTicket(keys: SigningKeys, audience: Audience, ticket: RealtimeTicket) {
+  return ticket.kind === 'session'
+    ? sign(keys, 'realtime', audience, REALTIME_TICKET_TTL_SECONDS, { sid: ticket.sessionId }, ticket.userId)
+    : sign(keys, 'realtime', audience, REALTIME_TICKET_TTL_SECONDS, { bkg: ticket.bookingId, evt: ticket.eventId }, `booking:${ticket.bookingId}`)
+}
+
+export async function verifyRealtimeTicket(keys: SigningKeys, token: string, audience: Audience): Promise<RealtimeTicket | null> {
+  const payload = await verify(keys, token, 'realtime', audience)
+  if (!payload) return null
+  if (typeof payload.sid === 'string') return { kind: 'session', sessionId: payload.sid, userId: payload.sub! }
+  if (typeof payload.bkg === 'string' && typeof payload.evt === 'string') return { kind: 'booking', bookingId: payload.bkg, eventId: payload.evt }
+  return null
 }

@@ -298,3 +298,10 @@ export async function listCustomers(db: Queryable, schema: string, q: string | u
   )
   return rows.map((r) => ({ id: r.id as string, name: r.name as string, email: r.email as string, phone: r.phone as string | null, notes: r.notes as string, userId: r.user_id as string | null }))
 }
+
+/** The resources linked to a user: a staff member's "own calendar". */
+export async function resourceIdsOfUser(db: Queryable, schema: string, userId: string): Promise<string[]> {
+  const t = tenantSql(schema)
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM ${t('resources')} WHERE user_id = $1 ORDER BY id`, [userId])
+  return rows.map((r) => r.id)
+}

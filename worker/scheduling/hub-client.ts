@@ -3,6 +3,7 @@
 import type { BookingInput, Hold, StoredResponse } from './booking'
 import type { CalendarEvent } from './events'
 import { AppError } from '../errors'
+import type { HubChange } from '../realtime/fan-out'
 import type { HubResult, TenantHub, TenantRef } from '../../durable-objects/tenant-hub'
 
 function unwrap<T>(result: HubResult<T>): T {
@@ -25,6 +26,11 @@ export interface HubClient {
   /** The stored response (201 with the booking, or a 4xx body), exactly as an idempotent replay returns it. */
   book(input: BookingInput, context: BookingContext): Promise<StoredResponse>
   reschedule(input: { eventId: string; start: number; lockIds: string[]; actorUserId: string | null; enforceNotice: boolean }): Promise<CalendarEvent>
+  /**
+   * Tells the business's open sockets about a change already committed (cancel, confirm, hours,
+   * closures...). Never throws: the change stands, and a client that misses it refetches.
+   */
+  announce(change: HubChange): Promise<void>
 }
 
 export function hubClient(namespace: DurableObjectNamespace<TenantHub>, tenant: TenantRef): HubClient {
@@ -35,5 +41,12 @@ export function hubClient(namespace: DurableObjectNamespace<TenantHub>, tenant: 
     releaseHold: async (holdId) => unwrap((await stub.releaseHold(tenant, holdId)) as HubResult<boolean>),
     book: async (input, context) => unwrap((await stub.book(tenant, input, context)) as HubResult<StoredResponse>),
     reschedule: async (input) => unwrap((await stub.reschedule(tenant, input)) as HubResult<CalendarEvent>),
+    announce: async (change) => {
+      try {
+        unwrap((await stub.announce(tenant, change)) as HubResult<boolean>)
+      } catch (error) {
+        console.error('realtime: could not announce', change.kind, error)
+      }
+    },
   }
 }

@@ -25,6 +25,7 @@ import {
   listCustomers,
   listResources,
   listServices,
+  resourceIdsOfUser,
   overrideInput,
   resourceInput,
   resourceUpdate,
@@ -38,6 +39,7 @@ import {
 import { cancelBooking, cancelEvent, confirmEvent, findBookingByToken, getEvent, listEvents } from './events'
 import { AvailabilityInputError } from './availability'
 import { tenantSql } from './sql'
+import { bookingCancelled } from '../realtime/fan-out'
 
 const DAY = 24 * 3600_000
 const isoInstant = instant
@@ -58,9 +60,7 @@ function stored(c: Context<AppEnv>, response: StoredResponse) {
 async function ownResourceIds(c: Context<AppEnv>): Promise<string[]> {
   const principal = principalOf(c)
   if (!principal) return []
-  const t = tenantSql(tenantOf(c).schemaName)
-  const { rows } = await pool(c).query<{ id: string }>(`SELECT id FROM ${t('resources')} WHERE user_id = $1`, [principal.userId])
-  return rows.map((r) => r.id)
+  return resourceIdsOfUser(pool(c), tenantOf(c).schemaName, principal.userId)
 }
 
 /** null: may act on every resource; otherwise the resources the principal may act on. */
@@ -81,6 +81,11 @@ async function assertMayManageEvent(c: Context<AppEnv>, eventId: string) {
   return event
 }
 
+/** Hours, blocks, closures and the like changed: open booking pages and calendars refresh their times. */
+function availabilityChanged(c: Context<AppEnv>, resourceIds: string[] | 'all', reason: string) {
+  return hub(c).announce({ kind: 'availability', resourceIds, reason })
+}
+
 export const schedulingRoutes = new Hono<AppEnv>()
 
 // ---- catalog ----
@@ -90,22 +95,31 @@ schedulingRoutes.post('/resources', can('tenant.catalog.manage'), doc({ summary:
   const input = await readJson(c, resourceInput)
   const resource = await createResource(pool(c), tenantOf(c).schemaName, tenantOf(c).id, input)
   await audit(pool(c), { action: 'resource.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'resource', targetId: resource.id })
+  await availabilityChanged(c, [resource.id], 'resource added')
   return c.json({ resource }, 201)
 })
 
 schedulingRoutes.patch('/resources/:id', can('tenant.catalog.manage'), doc({ summary: 'Change a resource (only the fields sent)', body: resourceUpdate }), async (c) => {
   const input = await readJson(c, resourceUpdate)
-  return c.json({ resource: await updateResource(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input) })
+  const resource = await updateResource(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input)
+  await availabilityChanged(c, [resource.id], 'resource changed')
+  return c.json({ resource })
 })
 
 schedulingRoutes.put('/resources/:id/hours', can('tenant.catalog.manage'), doc({ summary: 'Replace the weekly hours of a resource', body: weeklyHoursInput, status: 200 }), async (c) => {
   const input = await readJson(c, weeklyHoursInput)
-  return c.json(await setWeeklyHours(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input))
+  const id = readParam(c, 'id')
+  const hours = await setWeeklyHours(pool(c), tenantOf(c).schemaName, id, input)
+  await availabilityChanged(c, [id], 'weekly hours')
+  return c.json(hours)
 })
 
 schedulingRoutes.put('/resources/:id/overrides', can('tenant.catalog.manage'), doc({ summary: 'Set other hours (or closed) on one date', body: overrideInput, status: 200 }), async (c) => {
   const input = await readJson(c, overrideInput)
-  return c.json(await setDateOverride(pool(c), tenantOf(c).schemaName, readParam(c, 'id'), input))
+  const id = readParam(c, 'id')
+  const override = await setDateOverride(pool(c), tenantOf(c).schemaName, id, input)
+  await availabilityChanged(c, [id], 'date override')
+  return c.json(override)
 })
 
 // Time off: managers for anyone, staff for themselves.
@@ -114,12 +128,16 @@ schedulingRoutes.post('/resources/:id/blocks', can('tenant.calendar.manage_own')
   const input = await readJson(c, intervalInput)
   const reach = await calendarReach(c, 'manage')
   if (reach && !reach.includes(id)) throw new AppError(403, 'forbidden', 'You may block time on your own calendar only.')
-  return c.json({ block: await addBlockedTime(pool(c), tenantOf(c).schemaName, id, input) }, 201)
+  const block = await addBlockedTime(pool(c), tenantOf(c).schemaName, id, input)
+  await availabilityChanged(c, [id], 'blocked time')
+  return c.json({ block }, 201)
 })
 
 schedulingRoutes.post('/closures', can('tenant.catalog.manage'), doc({ summary: 'Close the whole business for a while', body: intervalInput }), async (c) => {
   const input = await readJson(c, intervalInput)
-  return c.json({ closure: await addClosure(pool(c), tenantOf(c).schemaName, input) }, 201)
+  const closure = await addClosure(pool(c), tenantOf(c).schemaName, input)
+  await availabilityChanged(c, 'all', 'closure')
+  return c.json({ closure }, 201)
 })
 
 schedulingRoutes.get('/services', can('tenant.calendar.read_own'), doc({ summary: 'Services' }), async (c) => c.json({ services: await listServices(pool(c), tenantOf(c).schemaName) }))
@@ -128,6 +146,7 @@ schedulingRoutes.post('/services', can('tenant.catalog.manage'), doc({ summary: 
   const input = await readJson(c, serviceInput)
   const service = await createService(pool(c), tenantOf(c).schemaName, input)
   await audit(pool(c), { action: 'service.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'service', targetId: service.id })
+  await availabilityChanged(c, candidateResources(service), 'service added')
   return c.json({ service }, 201)
 })
 
@@ -195,6 +214,7 @@ schedulingRoutes.post('/events/:id/cancel', can('tenant.calendar.manage_own'), d
   await assertMayManageEvent(c, id)
   const event = await cancelEvent(pool(c), tenantOf(c).schemaName, id, { userId: auditActor(c).effectiveUserId, reason })
   await audit(pool(c), { action: 'event.cancelled', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'event', targetId: id })
+  await hub(c).announce({ kind: 'event', type: 'event.cancelled', event })
   return c.json({ event })
 })
 
@@ -203,6 +223,7 @@ schedulingRoutes.post('/events/:id/confirm', can('tenant.calendar.manage_own'), 
   await assertMayManageEvent(c, id)
   const event = await confirmEvent(pool(c), tenantOf(c).schemaName, id, auditActor(c).effectiveUserId)
   await audit(pool(c), { action: 'event.confirmed', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'event', targetId: id })
+  await hub(c).announce({ kind: 'event', type: 'event.confirmed', event })
   return c.json({ event })
 })
 
@@ -327,6 +348,7 @@ publicRoutes.post('/bookings/:token/cancel', isPublic, doc({ summary: 'Cancel fr
   await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
   const event = await cancelBooking(pool(c), tenantOf(c).schemaName, found.bookingId, found.event.id, found.event.seats)
   await audit(pool(c), { action: 'booking.cancelled_by_customer', tenantId: tenantOf(c).id, targetType: 'booking', targetId: found.bookingId, ip: auditActor(c).ip })
+  await hub(c).announce(bookingCancelled(event))
   return c.json({ booking: { id: found.bookingId, status: 'cancelled' }, event: { ...event, customers: undefined } })
 })
 
