@@ -14,6 +14,7 @@ import { listServices } from '../worker/scheduling/catalog'
 import { fanOut, type HubChange, type ServiceResources } from '../worker/realtime/fan-out'
 import type { SocketPrincipal, TopicCheck } from '../worker/realtime/topic-access'
 import { passesTopicCheck } from '../worker/realtime/topic-checks'
+import { HEARTBEAT_FRAME } from '../worker/realtime/protocol'
 import { Rooms } from './rooms'
 
 export const HOLD_TTL_MS = 5 * 60_000
@@ -44,6 +45,11 @@ export class TenantHub extends DurableObject<Env> {
     runCheck: (check) => this.runTopicCheck(check),
   })
   private serviceMap: { at: number; services: ServiceResources[] } | null = null
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_FRAME, HEARTBEAT_FRAME))
+  }
 
   /**
    * The hub learns its tenant from the Worker's first request and remembers it in storage.

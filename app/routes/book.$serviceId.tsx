@@ -1,7 +1,7 @@
 // /book/:serviceId: a week of free times in the customer's zone (?tz=, ?week=, ?resource=).
 // Choosing one places a short hold in the TenantHub and goes on to the details form.
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/cloudflare'
-import { Form, useActionData, useLoaderData, useSearchParams, useSubmit } from '@remix-run/react'
+import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams, useSubmit } from '@remix-run/react'
 import { slotsFor } from '../../worker/scheduling/booking'
 import { listResources } from '../../worker/scheduling/catalog'
 import { BookingSteps, TenantBar } from '../components/booking-layout'
@@ -18,7 +18,10 @@ import {
   weekRange,
   zoneOr,
 } from '../components/scheduling.server'
-import { Notice, SlotWeek, WeekPager } from '../components/slot-picker'
+import { Notice, SlotWeek, WeekPager, type DayOfSlots } from '../components/slot-picker'
+import { LiveStatus, useLiveTopics } from '../components/live-updates'
+import { takenSlotValues } from '../components/live-slots'
+import { useEffect, useRef, useState } from 'react'
 import { TimeZoneSelect, useHydrated } from '../components/time-zone-select'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.service.name} · ${data.tenantName}` : 'Book online' }]
@@ -50,7 +53,14 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     businessZone: tenant.timeZone,
     zone,
     explicitZone: url.searchParams.has('tz'),
-    service: { id: service.id, name: service.name, description: service.description, duration: durationLabel(service.durationMinutes), price: priceLabel(service.priceCents, service.currency) },
+    service: {
+      id: service.id,
+      name: service.name,
+      description: service.description,
+      durationMinutes: service.durationMinutes,
+      duration: durationLabel(service.durationMinutes),
+      price: priceLabel(service.priceCents, service.currency),
+    },
     choices,
     resource,
     week: { start: week.start, label: week.label, previous: week.previous, next: week.next },
@@ -90,7 +100,8 @@ export default function ChooseTime() {
   const keep: Record<string, string> = {}
   if (search.get('week')) keep.week = data.week.start
   if (data.resource) keep.resource = data.resource
-  const anyTimes = data.days.some((d) => d.slots.length > 0)
+  const [days, live] = useLiveSlots(data.days, data.service.id, data.service.durationMinutes, data.unavailable)
+  const anyTimes = days.some((d) => d.slots.length > 0)
   return (
     <>
       <TenantBar name={data.tenantName} />
@@ -115,6 +126,9 @@ export default function ChooseTime() {
         ) : null}
         <div className="card">
           <WeekPager label={data.week.label} previous={data.week.previous} next={data.week.next} search={search} />
+          <p className="small muted live-line">
+            <LiveStatus state={live} />
+          </p>
           {data.unavailable ? (
             <p className="muted">Online booking for this service is paused. Please contact {data.tenantName}.</p>
           ) : (
@@ -124,13 +138,42 @@ export default function ChooseTime() {
                   No free times this week{data.week.next ? ' — try the next week.' : '.'}
                 </p>
               )}
-              <SlotWeek days={data.days} action={`/book/${data.service.id}`} hidden={{ tz: data.zone }} />
+              <SlotWeek days={days} action={`/book/${data.service.id}`} hidden={{ tz: data.zone }} />
             </>
           )}
         </div>
       </main>
     </>
   )
+}
+
+/**
+ * The week's free times, live: a time someone else holds or books disappears at once, and the
+ * times are reloaded shortly after any change of availability (freed times, other resources).
+ */
+function useLiveSlots(initial: DayOfSlots[], serviceId: string, durationMinutes: number, unavailable: boolean) {
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set())
+  useEffect(() => setHidden(new Set()), [initial])
+  const revalidator = useRevalidator()
+  const latest = useRef(revalidator)
+  latest.current = revalidator
+  const timer = useRef<ReturnType<typeof setTimeout>>()
+  useEffect(() => () => clearTimeout(timer.current), [])
+  const reload = () => {
+    clearTimeout(timer.current)
+    timer.current = setTimeout(() => latest.current.state === 'idle' && latest.current.revalidate(), 300)
+  }
+  const live = useLiveTopics(unavailable ? [] : [`service:${serviceId}`], {
+    onMessage: (message) => {
+      if (message.type !== 'availability.changed') return
+      const gone = takenSlotValues(initial, message.taken, durationMinutes)
+      if (gone.length) setHidden((current) => new Set([...current, ...gone]))
+      reload()
+    },
+    onResync: reload,
+  })
+  const days = hidden.size ? initial.map((d) => ({ ...d, slots: d.slots.filter((s) => !hidden.has(s.value)) })) : initial
+  return [days, live] as const
 }
 
 function ResourceSelect({ choices, resource, zone, week }: { choices: { id: string; name: string }[]; resource: string; zone: string; week?: string }) {

@@ -3,7 +3,8 @@
 // resource; staff see the resources linked to them (the API's calendarReach). Forms confirm,
 // cancel and move events; moves go through the TenantHub like every booking.
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/cloudflare'
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData, useSearchParams, useSubmit } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useRouteLoaderData, useSearchParams, useSubmit } from '@remix-run/react'
+import { useEffect, useState } from 'react'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { audit } from '../../worker/platform/audit'
@@ -12,11 +13,13 @@ import { cancelEvent, confirmEvent, getEvent, listEvents } from '../../worker/sc
 import type { loader as rootLoader } from '../root'
 import { AccountMenu } from '../components/account-bar'
 import { StatusBadge, TenantBar } from '../components/booking-layout'
-import { actorOf, assertSameOrigin, calendarReach, domainError, reachOf, tenantOf, timeLabel } from '../components/scheduling.server'
+import { actorOf, assertSameOrigin, calendarReach, domainError, reachOf, tenantOf } from '../components/scheduling.server'
 import { Notice } from '../components/slot-picker'
 import { portalNavigation } from '../components/portal-access.server'
 import { PortalNav } from '../components/portal-layout'
 import { useHydrated } from '../components/time-zone-select'
+import { applyCalendarMessage, showEvent, type CalendarView, type ShownEvent } from '../components/calendar-events'
+import { LiveStatus, useLiveTopics } from '../components/live-updates'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Calendar · ${data.tenantName}` : 'Calendar' }]
 
@@ -66,23 +69,16 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
           includeCancelled: showCancelled,
         })
 
-  const shown = events.map((e) => {
-    const start = DateTime.fromISO(e.start, { zone })
-    return {
-      id: e.id,
-      day: start.toISODate()!,
-      time: `${timeLabel(e.start, zone)} – ${timeLabel(e.end, zone)}`,
-      startLocal: start.toFormat("yyyy-MM-dd'T'HH:mm"),
-      serviceName: e.serviceName,
-      status: e.status,
-      notes: e.notes,
-      seats: e.seats,
-      customers: e.customers.map((c) => c.name),
-      resourceIds: e.resourceIds,
-      resources: e.resourceIds.map((id) => names.get(id)).filter((n): n is string => !!n),
-      canManage: (manage === null || (manage !== false && e.resourceIds.some((id) => manage.includes(id)))) && e.status !== 'cancelled',
-    }
-  })
+  const view: CalendarView = {
+    zone,
+    from: q.first.toUTC().toISO()!,
+    to: q.end.toUTC().toISO()!,
+    columnIds: selected.map((r) => r.id),
+    names: Object.fromEntries(names),
+    manage,
+    showCancelled,
+  }
+  const shown = events.map((e) => showEvent(e, view))
 
   const step = q.view === 'day' ? { days: 1 } : { weeks: 1 }
   const today = DateTime.now().setZone(zone)
@@ -107,6 +103,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     resource: asked && selected.length ? asked : '',
     columns: selected.map((r) => ({ id: r.id, name: r.name })),
     events: shown,
+    calendarView: view,
     showCancelled,
     ownOnly: reach !== null,
     notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null,
@@ -161,8 +158,6 @@ export async function action({ context, request }: ActionFunctionArgs) {
   return redirect(`${back.pathname}?${back.searchParams.toString()}`)
 }
 
-type Data = ReturnType<typeof useLoaderData<typeof loader>>
-type ShownEvent = Data['events'][number]
 
 export default function Portal() {
   const data = useLoaderData<typeof loader>()
@@ -178,6 +173,7 @@ export default function Portal() {
     return `/portal?${params.toString()}`
   }
   const root = useRouteAuth()
+  const [events, live] = useLiveCalendar(data.events, data.calendarView)
 
   return (
     <>
@@ -189,7 +185,9 @@ export default function Portal() {
         <div className="calendar-head">
           <div>
             <h1 data-testid="page-title">{data.title}</h1>
-            <p className="muted">{data.ownOnly ? 'Your calendar.' : 'All resources.'} Times in {data.zone.replace(/_/g, ' ')}.</p>
+            <p className="muted">
+              {data.ownOnly ? 'Your calendar.' : 'All resources.'} Times in {data.zone.replace(/_/g, ' ')}. <LiveStatus state={live} />
+            </p>
           </div>
           <nav className="segmented" aria-label="View">
             <Link to={link({ view: 'day' })} className={data.view === 'day' ? 'active' : undefined} aria-current={data.view === 'day' ? 'page' : undefined}>
@@ -234,7 +232,7 @@ export default function Portal() {
                     <span>{day.weekday}</span> {day.label}
                   </Link>
                 </h2>
-                <EventList events={data.events.filter((e) => e.day === day.date)} showResources={data.columns.length > 1} error={result} />
+                <EventList events={events.filter((e) => e.day === day.date)} showResources={data.columns.length > 1} error={result} />
               </section>
             ))}
           </div>
@@ -243,7 +241,7 @@ export default function Portal() {
             {data.columns.map((column) => (
               <section key={column.id} className="calendar-column" data-resource={column.id}>
                 <h2>{column.name}</h2>
-                <EventList events={data.events.filter((e) => e.resourceIds.includes(column.id))} showResources={false} error={result} />
+                <EventList events={events.filter((e) => e.resourceIds.includes(column.id))} showResources={false} error={result} />
               </section>
             ))}
           </div>
@@ -251,6 +249,25 @@ export default function Portal() {
       </main>
     </>
   )
+}
+
+/**
+ * The loader's events, kept up to date from the business's calendar topic: bookings, moves and
+ * cancellations by anyone appear without a reload; after a missed message the page reloads its data.
+ */
+function useLiveCalendar(initial: ShownEvent[], view: CalendarView) {
+  const [events, setEvents] = useState(initial)
+  useEffect(() => setEvents(initial), [initial])
+  const revalidator = useRevalidator()
+  const live = useLiveTopics(
+    view.columnIds.length ? ['calendar'] : [],
+    {
+      onMessage: (message) => setEvents((current) => applyCalendarMessage(current, message, view)),
+      onResync: () => revalidator.state === 'idle' && revalidator.revalidate(),
+    },
+    { refreshSession: true },
+  )
+  return [events, live] as const
 }
 
 /** The signed-in summary the root loader already carries for the whole page. */

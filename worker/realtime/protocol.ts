@@ -5,6 +5,12 @@ import { z } from 'zod'
 
 export const PROTOCOL_VERSION = 1
 
+/**
+ * Sent by clients every so often so that proxies keep the socket open. The runtime answers it
+ * with the same text without waking the hub (setWebSocketAutoResponse), so idle sockets cost nothing.
+ */
+export const HEARTBEAT_FRAME = '{"type":"heartbeat"}'
+
 /** Larger client frames close the socket (1009): subscribe frames are tiny. */
 export const MAX_CLIENT_FRAME_BYTES = 4096
 /** Topics one socket may follow at a time. */
