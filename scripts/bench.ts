@@ -3,12 +3,13 @@
 // throw-away database there too. Each database gets its own platform (`tsx scripts/start.ts`) as a
 // child process on its own port. Figures go to bench-results/ (git-ignored).
 //
-//   npm run bench -- [--db pglite,postgres] [--storms 50,200] [--m 400] [--concurrency 32]
-//                    [--runs 30] [--busy 2000] [--port 8897] [--source worktree|head|live]
+//   npm run bench -- [--db pglite,postgres] [--suites booking,fanout] [--storms 50,200] [--m 400]
+//                    [--concurrency 32] [--runs 30] [--busy 2000] [--port 8897] [--source worktree|head|live]
 //                    [--request-timeout 60] [--phase-timeout 120]   (seconds)
+//                    [--sockets 1000] [--fan-tenants 10] [--fan-sockets 100] [--fan-rounds 5]   (realtime fan-out)
 //
 // Environment equivalents: BENCH_DB, BENCH_STORMS, BENCH_M, BENCH_CONCURRENCY, BENCH_RUNS,
-// BENCH_BUSY, BENCH_PORT, BENCH_SOURCE, BENCH_REQUEST_TIMEOUT, BENCH_PHASE_TIMEOUT. --source (scripts/bench/source.ts): by default the platform
+// BENCH_BUSY, BENCH_PORT, BENCH_SOURCE, BENCH_SUITES, BENCH_SOCKETS, BENCH_FAN_TENANTS, BENCH_FAN_SOCKETS, BENCH_FAN_ROUNDS, BENCH_REQUEST_TIMEOUT, BENCH_PHASE_TIMEOUT. --source (scripts/bench/source.ts): by default the platform
 // runs from a frozen copy of the working tree, because `wrangler dev` reloads the Worker on every
 // source edit; `live` runs in place (reloads are then counted and reported). Exit code 1 when the storm invariant (exactly one winner, no overlapping
 // live occupations) is violated or a database run fails; timings are never asserted.
@@ -20,6 +21,7 @@ import { createThrowawayDatabase, type ThrowawayDatabase } from './bench/db'
 import { Endpoint } from './bench/http'
 import { startPlatform, type Platform } from './bench/platform'
 import { formatRun, type DatabaseRun } from './bench/report'
+import { formatFanOut, runFanOut, type FanOutConfig } from './bench/fan-out'
 import { measureEngine, runScenario, type BenchConfig, type Engine } from './bench/scenario'
 import { prepareSource, type SourceMode } from './bench/source'
 
@@ -43,7 +45,7 @@ function positiveInt(value: string | undefined, fallback: number, what: string):
 }
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(`npm run bench -- [--db pglite,postgres] [--storms 50,200] [--m 400] [--concurrency 32] [--runs 30] [--busy 2000] [--port 8897] [--source worktree|head|live]
+  console.log(`npm run bench -- [--db pglite,postgres] [--suites booking,fanout] [--sockets 1000] [--fan-tenants 10] [--fan-sockets 100] [--fan-rounds 5] [--storms 50,200] [--m 400] [--concurrency 32] [--runs 30] [--busy 2000] [--port 8897] [--source worktree|head|live]
   [--request-timeout 60] [--phase-timeout 120]   (seconds; a booking unanswered after request-timeout is a failure,
                                                   the API throughput phase sends nothing new after phase-timeout)
 PostgreSQL run when BENCH_DATABASE_URL (or DATABASE_URL) is set, e.g.
@@ -70,6 +72,15 @@ const config: BenchConfig = {
   seed: 20260501,
   requestTimeoutMs: positiveInt(option('request-timeout', 'BENCH_REQUEST_TIMEOUT'), 60, '--request-timeout') * 1000,
   phaseTimeoutMs: positiveInt(option('phase-timeout', 'BENCH_PHASE_TIMEOUT'), 120, '--phase-timeout') * 1000,
+}
+
+const suites = (option('suites', 'BENCH_SUITES') ?? 'booking,fanout').split(',').map((s) => s.trim())
+for (const suite of suites) if (suite !== 'booking' && suite !== 'fanout') throw new Error(`--suites takes booking and/or fanout, got ${suite}`)
+const fanOutConfig: FanOutConfig = {
+  sockets: positiveInt(option('sockets', 'BENCH_SOCKETS'), 1000, '--sockets'),
+  tenants: positiveInt(option('fan-tenants', 'BENCH_FAN_TENANTS'), 10, '--fan-tenants'),
+  socketsPerTenant: positiveInt(option('fan-sockets', 'BENCH_FAN_SOCKETS'), 100, '--fan-sockets'),
+  rounds: positiveInt(option('fan-rounds', 'BENCH_FAN_ROUNDS'), 5, '--fan-rounds'),
 }
 
 const plan: { kind: DatabaseRun['kind']; label: string; port: number }[] = []
@@ -136,9 +147,12 @@ for (const step of plan) {
       run.version = throwaway.version
       log(`${step.label}: throw-away database ${throwaway.name} on ${throwaway.server}`)
     }
-    log(`${step.label}: slot engine in-process, ${config.engineRuns} runs (${config.slotDays} days × ${config.resources} resources, ${config.busyIntervals} busy intervals)`)
-    const engineTiming = measureEngine(engine, config)
-    log(`${step.label}: slot engine median ${engineTiming.ms.median} ms, p95 ${engineTiming.ms.p95} ms`)
+    let engineTiming: ReturnType<typeof measureEngine> | undefined
+    if (suites.includes('booking')) {
+      log(`${step.label}: slot engine in-process, ${config.engineRuns} runs (${config.slotDays} days × ${config.resources} resources, ${config.busyIntervals} busy intervals)`)
+      engineTiming = measureEngine(engine, config)
+      log(`${step.label}: slot engine median ${engineTiming.ms.median} ms, p95 ${engineTiming.ms.p95} ms`)
+    }
     run.platformLog = join(resultsDir, `platform-${step.kind}.log`)
     log(`${step.label}: starting the platform on port ${step.port}`)
     platform = await startPlatform({
@@ -157,7 +171,8 @@ for (const step of plan) {
     run.startupSeconds = Math.round(platform.startupSeconds * 10) / 10
     log(`${step.label}: platform up in ${run.startupSeconds}s`)
     if (step.kind === 'pglite') run.version = `PGlite ${packageVersion('@electric-sql/pglite')} via pglite-socket ${packageVersion('@electric-sql/pglite-socket')}`
-    run.result = await runScenario(platform, endpoint, config, (m) => log(`${step.label}: ${m}`), engine, engineTiming)
+    if (suites.includes('booking')) run.result = await runScenario(platform, endpoint, config, (m) => log(`${step.label}: ${m}`), engine, engineTiming!)
+    if (suites.includes('fanout')) run.fanOut = await runFanOut(platform, endpoint, source.dir, fanOutConfig, (m) => log(`${step.label}: ${m}`))
   } catch (error) {
     run.error = error instanceof Error ? (error.stack ?? error.message) : String(error)
     log(`${step.label}: FAILED: ${error instanceof Error ? error.message : error}`)
@@ -194,6 +209,8 @@ const report = {
     loadAverageAtStart: loadAtStart,
     loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
   },
+  suites,
+  fanOutConfig,
   config: { ...config, stormSizes: config.storms, N: config.storms, M: config.m, basePort },
   source: { mode: source.mode, gitHead: source.gitHead, uncommitted: source.uncommitted },
   invariant: { holds: !violated, rule: 'each storm: exactly one 201, zero overlapping live occupations of a resource' },
@@ -203,7 +220,10 @@ const file = join(resultsDir, `bench-${stamp}.json`)
 writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
 writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2) + '\n')
 
-for (const run of runsDone) console.log(formatRun(run))
+for (const run of runsDone) {
+  console.log(formatRun(run))
+  if (run.fanOut) console.log(formatFanOut(run.fanOut))
+}
 console.log(`\nWhole run ${report.durationSeconds} s. Results: ${file} (and bench-results/latest.json)`)
 if (violated) console.error('STORM INVARIANT VIOLATED: see the tables above.')
 if (failed) console.error('A database run failed: see above and the platform log in bench-results/.')

@@ -685,6 +685,13 @@ const SPECS: Record<string, OpSpec> = {
   'DELETE /api/public/holds/{id}': { who: 'anonA', params: () => ({ id: F.holdId }), unknownIdOk: true },
   'POST /api/public/bookings': { who: 'anonA', body: bookingBody, badValues: bookingBad },
   'GET /api/public/bookings/{token}': { who: 'anonA', params: () => ({ token: F.booking.token }), idKind: { token: 'token' } },
+  'POST /api/realtime/tickets': { who: 'accountA' },
+  'POST /api/realtime/booking-tickets': {
+    who: 'anonA',
+    body: () => ({ manageToken: F.booking.token }),
+    required: ['manageToken'],
+    badValues: () => ({ manageToken: ['short', 't'.repeat(65), `${'t'.repeat(30)}${NUL}`, 'has spaces in it, twenty+'] }),
+  },
   'POST /api/public/bookings/{token}/cancel': { who: 'anonA', params: () => ({ token: F.booking.token }), idKind: { token: 'token' } },
   'POST /api/public/bookings/{token}/reschedule': {
     who: 'anonA',

@@ -112,4 +112,9 @@ export class Session {
   has(name: string): boolean {
     return this.cookies.has(name)
   }
+
+  /** The Cookie header this session sends (for a WebSocket opened as the same user). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  }
 }

@@ -1,4 +1,5 @@
 // The human-readable table of one database's figures.
+import type { FanOutResult } from './fan-out'
 import type { ScenarioResult } from './scenario'
 
 export interface DatabaseRun {
@@ -12,6 +13,7 @@ export interface DatabaseRun {
   platformLog?: string
   error?: string
   result?: ScenarioResult
+  fanOut?: FanOutResult
 }
 
 function table(rows: (string | number)[][]): string {
