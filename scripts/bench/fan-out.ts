@@ -45,11 +45,14 @@ export interface FanOutResult {
   }
 }
 
+/**
+ * Resident memory of the platform's workerd processes. `wrangler dev` runs two: its proxy in front
+ * and the Worker with its Durable Objects; both hold every open socket. There is no per-object
+ * memory figure in workerd, so the hub's share is inside the Worker process's growth.
+ */
 export interface MemoryReading {
-  /** resident set of the workerd processes of this platform, MiB */
-  workerdRssBeforeMiB: number | null
-  workerdRssWithSocketsMiB: number | null
-  perSocketKiB: number | null
+  processes: { pid: number; beforeMiB: number; withSocketsMiB: number; perSocketKiB: number }[]
+  totalPerSocketKiB: number | null
 }
 
 type Log = (message: string) => void
@@ -61,25 +64,31 @@ interface Business {
   cookie: string
 }
 
-/** Resident memory of workerd processes whose working folder is `cwd` (this platform's), in KiB. */
-function workerdRssKiB(cwd: string): number | null {
-  let total = 0
-  let found = false
+/** Resident memory (KiB) of each workerd process whose working folder is `cwd` (this platform's). */
+function workerdRssKiB(cwd: string): Map<number, number> {
+  const found = new Map<number, number>()
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
       if (!cmd.includes('workerd')) continue
       if (readlinkSync(`/proc/${pid}/cwd`) !== cwd) continue
       const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-      if (rss) {
-        total += Number(rss[1])
-        found = true
-      }
+      if (rss) found.set(Number(pid), Number(rss[1]))
     } catch {
       // the process ended while we looked
     }
   }
-  return found ? total : null
+  return found
+}
+
+function memoryReading(before: Map<number, number>, after: Map<number, number>, sockets: number): MemoryReading {
+  const processes = [...after].filter(([pid]) => before.has(pid)).map(([pid, kib]) => ({
+    pid,
+    beforeMiB: round(before.get(pid)! / 1024, 1),
+    withSocketsMiB: round(kib / 1024, 1),
+    perSocketKiB: round((kib - before.get(pid)!) / sockets, 1),
+  }))
+  return { processes, totalPerSocketKiB: processes.length ? round(processes.reduce((n, p) => n + p.perSocketKiB, 0), 1) : null }
 }
 
 async function makeBusiness(endpoint: Endpoint, platform: Platform, tag: string, i: number): Promise<Business> {
@@ -189,7 +198,8 @@ export async function runFanOut(platform: Platform, endpoint: Endpoint, cwd: str
     const connectSeconds = round((performance.now() - connectStarted) / 1000)
     await new Promise((r) => setTimeout(r, 500))
     const rssWith = workerdRssKiB(cwd)
-    log(`fan-out: ${config.sockets} sockets on ${one.host} in ${connectSeconds}s; workerd RSS ${rssBefore} → ${rssWith} KiB`)
+    const memory = memoryReading(rssBefore, rssWith, config.sockets)
+    log(`fan-out: ${config.sockets} sockets on ${one.host} in ${connectSeconds}s; workerd ${memory.totalPerSocketKiB} KiB per socket`)
     const singleRounds = []
     for (let r = 0; r < config.rounds; r++) singleRounds.push(await bookAndMeasure(endpoint, one, listeners, config.sockets, nextStart()))
     const single = {
@@ -198,11 +208,7 @@ export async function runFanOut(platform: Platform, endpoint: Endpoint, cwd: str
       rounds: config.rounds,
       bookingMs: summarize(singleRounds.map((r) => r.bookingMs)),
       delivery: delivery(singleRounds),
-      memory: {
-        workerdRssBeforeMiB: rssBefore === null ? null : round(rssBefore / 1024, 1),
-        workerdRssWithSocketsMiB: rssWith === null ? null : round(rssWith / 1024, 1),
-        perSocketKiB: rssBefore === null || rssWith === null ? null : round((rssWith - rssBefore) / config.sockets, 1),
-      },
+      memory,
     }
     log(`fan-out: 1 × ${config.sockets}: last socket ${single.delivery.lastSocketMs.join(', ')} ms after the booking was sent`)
     for (const ws of opened.splice(0)) ws.terminate()
@@ -254,7 +260,7 @@ export function formatFanOut(r: FanOutResult): string {
     `\nRealtime fan-out: sockets following one calendar; one booking; time until each socket has event.created (from sending the booking)`,
     `  1 business × ${r.single.sockets} sockets (${r.single.rounds} bookings): ${d(r.single.delivery)}`,
     `    last socket per booking: ${r.single.delivery.lastSocketMs.join(', ')} ms; booking answered in median ${r.single.bookingMs.median} ms; ${r.single.sockets} sockets connected in ${r.single.connectSeconds} s`,
-    `    workerd memory: ${m.workerdRssBeforeMiB ?? '?'} MiB → ${m.workerdRssWithSocketsMiB ?? '?'} MiB with the sockets open (${m.perSocketKiB ?? '?'} KiB per socket)`,
+    `    workerd memory with the sockets open: ${m.processes.map((p) => `pid ${p.pid} ${p.beforeMiB} → ${p.withSocketsMiB} MiB (${p.perSocketKiB} KiB/socket)`).join('; ') || 'not found'}; ${m.totalPerSocketKiB ?? '?'} KiB per socket in all (wrangler dev's proxy and the Worker with its hubs)`,
     `  ${r.multi.tenants} businesses × ${r.multi.socketsPerTenant} sockets, each booking alone: ${d(r.multi.alone)}`,
     `  ${r.multi.tenants} businesses × ${r.multi.socketsPerTenant} sockets, all booking at once: ${d(r.multi.together)}`,
     `    last socket per business, alone: ${r.multi.perTenantLastMs.alone.join(', ')} ms; together: ${r.multi.perTenantLastMs.together.join(', ')} ms`,
