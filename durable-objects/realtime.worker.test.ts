@@ -269,6 +269,34 @@ describe('delivery', () => {
   })
 })
 
+describe('holds', () => {
+  it('tell the calendar and the booking pages when a time is held, released, or the hold expires', async () => {
+    const calendar = (await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar'] })).socket
+    const page = (await connect(a.tenant.primaryHost, { topics: [`service:${a.cut}`] })).socket
+    const start = at(1, 7)
+    const held = await request(a.tenant.primaryHost, '/api/public/holds', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ serviceId: a.cut, start, resourceIds: [a.chairOfStaff] }),
+    })
+    expect(held.status).toBe(201)
+    const { hold } = (await held.json()) as { hold: { id: string } }
+    expect(await calendar.next((f) => f.type === 'hold.placed')).toMatchObject({ hold: { id: hold.id, start, resourceIds: [a.chairOfStaff] } })
+    expect(await page.next((f) => f.reason === 'held')).toMatchObject({ type: 'availability.changed', taken: [{ start }] })
+    expect((await request(a.tenant.primaryHost, `/api/public/holds/${hold.id}`, { method: 'DELETE' })).status).toBe(200)
+    expect(await calendar.next((f) => f.type === 'hold.released')).toMatchObject({ hold: { id: hold.id } })
+    expect(await page.next((f) => f.reason === 'hold released')).toMatchObject({ freed: [{ start }] })
+
+    // a hold past its time, dropped by the alarm
+    const stub = env.TENANT_HUB.get(env.TENANT_HUB.idFromName(a.tenant.id))
+    const stale = { id: `stale-${crypto.randomUUID()}`, serviceId: a.cut, resourceIds: [a.chairOfOther], start: Date.parse(at(2, 7)), end: Date.parse(at(3, 7)), expiresAt: Date.now() - 1 }
+    await runInDurableObject(stub, (_hub: TenantHub, state) => state.storage.put(`hold:${stale.id}`, stale))
+    await runInDurableObject(stub, (hub: TenantHub) => hub.alarm())
+    expect(await calendar.next((f) => f.type === 'hold.expired')).toMatchObject({ hold: { id: stale.id } })
+    expect(await page.next((f) => f.reason === 'hold expired')).toMatchObject({ freed: [{ start: at(2, 7), resourceIds: [a.chairOfOther] }] })
+  })
+})
+
 describe('sequence numbers', () => {
   it('count each topic up by one, and tell a reconnecting client where the topic is', async () => {
     const first = await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar'] })
@@ -286,6 +314,21 @@ describe('sequence numbers', () => {
     await again.socket.settle() // the publish after the booking runs in the background
     const later = await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar'] })
     expect(later.welcome.topics.calendar).toBe(before + 3)
+  })
+})
+
+describe('under a race', () => {
+  it('announces exactly one booking for a slot ten customers want, and every seq once, in order', async () => {
+    const { socket, welcome } = await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar'] })
+    const start = at(4, 5)
+    const results = await Promise.all(Array.from({ length: 10 }, () => book(a, start, a.chairOfStaff)))
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1)
+    const winner = await booked(results.find((r) => r.status === 201)!)
+    await socket.next((f) => f.type === 'event.created' && f.event.id === winner.event.id)
+    const created = (await socket.settle(), socket.frames).filter((f) => f.type === 'event.created' && f.event.start === start)
+    expect(created).toHaveLength(1)
+    const seqs = socket.frames.filter((f) => f.topic === 'calendar').map((f) => f.seq)
+    expect(seqs).toEqual(seqs.map((_, i) => welcome.topics.calendar + 1 + i))
   })
 })
 
