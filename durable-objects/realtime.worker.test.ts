@@ -9,6 +9,7 @@ import { Browser, createTenant, makeUser, request, type CreatedTenant } from '..
 import { openSocket, type LiveSocket } from '../test/live-socket'
 import { RATE_HARD_LIMIT, RATE_SOFT_LIMIT } from './rooms'
 import { TenantHub } from './tenant-hub'
+import { hubClient } from '../worker/scheduling/hub-client'
 
 const HOUR = 3600_000
 const DAY = 24 * HOUR
@@ -314,6 +315,21 @@ describe('sequence numbers', () => {
     await again.socket.settle() // the publish after the booking runs in the background
     const later = await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar'] })
     expect(later.welcome.topics.calendar).toBe(before + 3)
+  })
+  it("give a page the sequences its data was loaded at, so a change before its socket opens is noticed", async () => {
+    const hub = hubClient(env.TENANT_HUB, { tenantId: a.tenant.id, schemaName: a.tenant.schemaName })
+    const loadedAt = await hub.topicSequences(['calendar', `service:${a.cut}`, 'not-a-topic' as never])
+    expect(Object.keys(loadedAt).sort()).toEqual(['calendar', `service:${a.cut}`])
+    // a booking made after the page's query: the welcome is ahead of what the page was loaded at
+    await booked(await book(a, at(6, 5), a.chairOfOther))
+    const listener = await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar'] })
+    await listener.socket.settle()
+    const now = await hub.topicSequences(['calendar', `service:${a.cut}`])
+    expect(now.calendar).toBe(loadedAt.calendar! + 1)
+    expect(now[`service:${a.cut}`]).toBeGreaterThan(loadedAt[`service:${a.cut}`]!)
+    // another business's hub knows nothing of it
+    const other = await hubClient(env.TENANT_HUB, { tenantId: b.tenant.id, schemaName: b.tenant.schemaName }).topicSequences(['calendar'])
+    expect(other.calendar).toBe((await connect(b.tenant.primaryHost, { cookie: b.owner.jar.header(), topics: ['calendar'] })).welcome.topics.calendar)
   })
 })
 

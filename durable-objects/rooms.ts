@@ -7,6 +7,7 @@ import {
   clientFrame,
   MAX_CLIENT_FRAME_BYTES,
   MAX_TOPICS_PER_SOCKET,
+  parseTopic,
   PROTOCOL_VERSION,
   type ChangeMessage,
   type DeliveredMessage,
@@ -236,6 +237,10 @@ export class Rooms {
       for (const topic of decision.topics) if (!current.includes(topic) && !topics.includes(topic)) topics.push(topic)
     }
     return { topics, refused }
+  }
+
+  sequences(topics: Topic[]): Promise<Record<string, number>> {
+    return this.currentSeqs(topics.filter((t) => parseTopic(t) !== null))
   }
 
   private async currentSeqs(topics: Topic[]): Promise<Record<string, number>> {

@@ -14,7 +14,7 @@ import { listServices } from '../worker/scheduling/catalog'
 import { fanOut, type HubChange, type ServiceResources } from '../worker/realtime/fan-out'
 import type { SocketPrincipal, TopicCheck } from '../worker/realtime/topic-access'
 import { passesTopicCheck } from '../worker/realtime/topic-checks'
-import { HEARTBEAT_FRAME } from '../worker/realtime/protocol'
+import { HEARTBEAT_FRAME, MAX_TOPICS_PER_SOCKET, type Topic } from '../worker/realtime/protocol'
 import { Rooms } from './rooms'
 
 export const HOLD_TTL_MS = 5 * 60_000
@@ -178,9 +178,12 @@ export class TenantHub extends DurableObject<Env> {
     return { ok: true, value: true }
   }
 
-  /** Sockets connected to this hub, and the memory the isolate reports (for benchmarks and health). */
-  async stats(tenant: TenantRef): Promise<HubResult<{ sockets: number }>> {
-    return (await this.guard(tenant)) ?? { ok: true, value: { sockets: this.rooms.socketCount() } }
+  /**
+   * The current sequence of some topics, for a page to load with its data: a change published
+   * between the page's query and its socket opening then shows as a jump, and the page refetches.
+   */
+  async topicSequences(tenant: TenantRef, topics: Topic[]): Promise<HubResult<Record<string, number>>> {
+    return (await this.guard(tenant)) ?? { ok: true, value: await this.rooms.sequences(topics.slice(0, MAX_TOPICS_PER_SOCKET)) }
   }
 
   private database() {

@@ -2,9 +2,11 @@
 import { useState } from 'react'
 import type { AuthSummary } from '../load-context'
 import { apiPost } from '../api'
+import { useHydrated } from './hydrated'
 
 export function MasqueradeBanner({ auth }: { auth: AuthSummary | null }) {
   const [error, setError] = useState<string | null>(null)
+  const hydrated = useHydrated()
   if (!auth?.masquerade.active) return null
   async function stop() {
     try {
@@ -20,7 +22,7 @@ export function MasqueradeBanner({ auth }: { auth: AuthSummary | null }) {
         You are acting as <strong>{auth.user.email}</strong> ({auth.user.role}). Signed in as{' '}
         <strong>{auth.masquerade.realUser.email}</strong>. Everything you do is recorded under your name.
       </span>
-      <button type="button" onClick={stop} data-testid="stop-masquerade">
+      <button type="button" onClick={stop} disabled={!hydrated} data-testid="stop-masquerade">
         Stop masquerading
       </button>
       {error ? <span className="error">{error}</span> : null}
@@ -29,6 +31,7 @@ export function MasqueradeBanner({ auth }: { auth: AuthSummary | null }) {
 }
 
 export function AccountMenu({ auth }: { auth: AuthSummary | null }) {
+  const hydrated = useHydrated()
   if (!auth) return <a href="/login">Sign in</a>
   async function signOut() {
     await apiPost('/api/auth/logout').catch(() => undefined)
@@ -37,7 +40,7 @@ export function AccountMenu({ auth }: { auth: AuthSummary | null }) {
   return (
     <span className="account" data-testid="account-menu">
       {auth.user.displayName || auth.user.email} · {auth.user.role}{' '}
-      <button type="button" className="link" onClick={signOut}>
+      <button type="button" className="link" onClick={signOut} disabled={!hydrated}>
         Sign out
       </button>
     </span>
@@ -46,6 +49,7 @@ export function AccountMenu({ auth }: { auth: AuthSummary | null }) {
 
 export function MasqueradeButton({ userId, label }: { userId: string; label: string }) {
   const [error, setError] = useState<string | null>(null)
+  const hydrated = useHydrated()
   async function start() {
     try {
       const result = await apiPost<{ redirectTo: string }>('/api/auth/masquerade', { userId })
@@ -56,7 +60,7 @@ export function MasqueradeButton({ userId, label }: { userId: string; label: str
   }
   return (
     <>
-      <button type="button" onClick={start} aria-label={`Act as ${label}`}>
+      <button type="button" onClick={start} disabled={!hydrated} aria-label={`Act as ${label}`}>
         Act as
       </button>
       {error ? <span className="error">{error}</span> : null}

@@ -15,7 +15,11 @@ export interface LiveHandlers {
   onResync(): void
 }
 
-export function useLiveTopics(topics: string[], handlers: LiveHandlers, options: { refreshSession?: boolean } = {}): LiveState {
+export function useLiveTopics(
+  topics: string[],
+  handlers: LiveHandlers,
+  options: { refreshSession?: boolean; /** where the topics stood when the page's data was loaded */ loadedAt?: Record<string, number> } = {},
+): LiveState {
   const [state, setState] = useState<LiveState>('connecting')
   const latest = useRef(handlers)
   latest.current = handlers
@@ -29,7 +33,9 @@ export function useLiveTopics(topics: string[], handlers: LiveHandlers, options:
     let retry: ReturnType<typeof setTimeout> | undefined
     let heartbeat: ReturnType<typeof setInterval> | undefined
     let lastRefresh = 0
-    const lastSeen = new Map<string, number>()
+    // Starting from the sequences the data was loaded at, a change made between the page's query
+    // and the socket's welcome shows as a jump, and the page refetches.
+    const lastSeen = new Map<string, number>(Object.entries(options.loadedAt ?? {}))
 
     const connect = () => {
       if (stopped) return

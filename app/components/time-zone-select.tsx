@@ -3,13 +3,7 @@
 // to the browser's own zone.
 import { Form, useNavigate, useSubmit } from '@remix-run/react'
 import { useEffect, useState } from 'react'
-
-/** false in the server's HTML and until React takes over the page: controls only a no-JS browser needs. */
-export function useHydrated(): boolean {
-  const [hydrated, setHydrated] = useState(false)
-  useEffect(() => setHydrated(true), [])
-  return hydrated
-}
+import { useHydrated } from './hydrated'
 
 const COMMON_ZONES = [
   'Pacific/Honolulu',

@@ -22,7 +22,8 @@ import { Notice, SlotWeek, WeekPager, type DayOfSlots } from '../components/slot
 import { LiveStatus, useLiveTopics } from '../components/live-updates'
 import { takenSlotValues } from '../components/live-slots'
 import { useEffect, useRef, useState } from 'react'
-import { TimeZoneSelect, useHydrated } from '../components/time-zone-select'
+import { TimeZoneSelect } from '../components/time-zone-select'
+import { useHydrated } from '../components/hydrated'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.service.name} · ${data.tenantName}` : 'Book online' }]
 
@@ -35,6 +36,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const choices = resourceChoices(service, new Map(resources.map((r) => [r.id, r.name])))
   const asked = url.searchParams.get('resource')
   const resource = choices.some((c) => c.id === asked) ? asked! : ''
+  const loadedAt = await hub.topicSequences([`service:${service.id}`]).catch(() => ({}))
   let days = groupByDay([], week, zone)
   let unavailable = false
   try {
@@ -66,6 +68,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     week: { start: week.start, label: week.label, previous: week.previous, next: week.next },
     days,
     unavailable,
+    loadedAt,
   })
 }
 
@@ -100,7 +103,7 @@ export default function ChooseTime() {
   const keep: Record<string, string> = {}
   if (search.get('week')) keep.week = data.week.start
   if (data.resource) keep.resource = data.resource
-  const [days, live] = useLiveSlots(data.days, data.service.id, data.service.durationMinutes, data.unavailable)
+  const [days, live] = useLiveSlots(data.days, data.service.id, data.service.durationMinutes, data.unavailable, data.loadedAt)
   const anyTimes = days.some((d) => d.slots.length > 0)
   return (
     <>
@@ -151,7 +154,7 @@ export default function ChooseTime() {
  * The week's free times, live: a time someone else holds or books disappears at once, and the
  * times are reloaded shortly after any change of availability (freed times, other resources).
  */
-function useLiveSlots(initial: DayOfSlots[], serviceId: string, durationMinutes: number, unavailable: boolean) {
+function useLiveSlots(initial: DayOfSlots[], serviceId: string, durationMinutes: number, unavailable: boolean, loadedAt: Record<string, number>) {
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set())
   useEffect(() => setHidden(new Set()), [initial])
   const revalidator = useRevalidator()
@@ -171,7 +174,7 @@ function useLiveSlots(initial: DayOfSlots[], serviceId: string, durationMinutes:
       reload()
     },
     onResync: reload,
-  })
+  }, { loadedAt })
   const days = hidden.size ? initial.map((d) => ({ ...d, slots: d.slots.filter((s) => !hidden.has(s.value)) })) : initial
   return [days, live] as const
 }

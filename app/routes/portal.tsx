@@ -17,7 +17,7 @@ import { actorOf, assertSameOrigin, calendarReach, domainError, reachOf, tenantO
 import { Notice } from '../components/slot-picker'
 import { portalNavigation } from '../components/portal-access.server'
 import { PortalNav } from '../components/portal-layout'
-import { useHydrated } from '../components/time-zone-select'
+import { useHydrated } from '../components/hydrated'
 import { applyCalendarMessage, showEvent, type CalendarView, type ShownEvent } from '../components/calendar-events'
 import { LiveStatus, useLiveTopics } from '../components/live-updates'
 
@@ -42,7 +42,7 @@ function calendarQuery(url: URL, zone: string) {
 }
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const { tenant, pool } = tenantOf(context)
+  const { tenant, pool, hub } = tenantOf(context)
   const actor = actorOf(context)
   const reach = await calendarReach(context, request, actor, 'read')
   const manage = await reachOf(context, request, actor, 'manage', false)
@@ -79,6 +79,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     showCancelled,
   }
   const shown = events.map((e) => showEvent(e, view))
+  const liveTopics = selected.length === 0 ? [] : reach === null ? ['calendar' as const] : reach.map((id) => `resource:${id}` as const)
+  const loadedAt = await hub.topicSequences(liveTopics).catch(() => ({}))
 
   const step = q.view === 'day' ? { days: 1 } : { weeks: 1 }
   const today = DateTime.now().setZone(zone)
@@ -104,6 +106,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     columns: selected.map((r) => ({ id: r.id, name: r.name })),
     events: shown,
     calendarView: view,
+    loadedAt,
     showCancelled,
     ownOnly: reach !== null,
     notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null,
@@ -173,7 +176,7 @@ export default function Portal() {
     return `/portal?${params.toString()}`
   }
   const root = useRouteAuth()
-  const [events, live] = useLiveCalendar(data.events, data.calendarView)
+  const [events, live] = useLiveCalendar(data.events, data.calendarView, data.loadedAt)
 
   return (
     <>
@@ -255,7 +258,7 @@ export default function Portal() {
  * The loader's events, kept up to date from the business's calendar topic: bookings, moves and
  * cancellations by anyone appear without a reload; after a missed message the page reloads its data.
  */
-function useLiveCalendar(initial: ShownEvent[], view: CalendarView) {
+function useLiveCalendar(initial: ShownEvent[], view: CalendarView, loadedAt: Record<string, number>) {
   const [events, setEvents] = useState(initial)
   useEffect(() => setEvents(initial), [initial])
   const revalidator = useRevalidator()
@@ -265,7 +268,7 @@ function useLiveCalendar(initial: ShownEvent[], view: CalendarView) {
       onMessage: (message) => setEvents((current) => applyCalendarMessage(current, message, view)),
       onResync: () => revalidator.state === 'idle' && revalidator.revalidate(),
     },
-    { refreshSession: true },
+    { refreshSession: true, loadedAt },
   )
   return [events, live] as const
 }

@@ -49,7 +49,10 @@ async function saveHours(page: Page, row: number, start: string, end: string) {
     await page.locator(`input[name="hours.${weekday}.${row}.start"]`).fill(start)
     await page.locator(`input[name="hours.${weekday}.${row}.end"]`).fill(end)
   }
+  // The notice of an earlier save may still be showing: wait for this save's own answer first.
+  const saved = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.startsWith('/portal/resources/'))
   await page.getByTestId('save-hours').click()
+  expect((await saved).status()).toBeLessThan(400)
   await page.getByTestId('resource-notice').getByText('The weekly hours are saved.').waitFor()
 }
 

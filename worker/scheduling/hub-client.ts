@@ -4,6 +4,7 @@ import type { BookingInput, Hold, StoredResponse } from './booking'
 import type { CalendarEvent } from './events'
 import { AppError } from '../errors'
 import type { HubChange } from '../realtime/fan-out'
+import type { Topic } from '../realtime/protocol'
 import type { HubResult, TenantHub, TenantRef } from '../../durable-objects/tenant-hub'
 
 function unwrap<T>(result: HubResult<T>): T {
@@ -31,6 +32,8 @@ export interface HubClient {
    * closures...). Never throws: the change stands, and a client that misses it refetches.
    */
   announce(change: HubChange): Promise<void>
+  /** Where these topics stand now (0 for a topic nothing was published on). */
+  topicSequences(topics: Topic[]): Promise<Record<string, number>>
 }
 
 export function hubClient(namespace: DurableObjectNamespace<TenantHub>, tenant: TenantRef): HubClient {
@@ -41,6 +44,7 @@ export function hubClient(namespace: DurableObjectNamespace<TenantHub>, tenant: 
     releaseHold: async (holdId) => unwrap((await stub.releaseHold(tenant, holdId)) as HubResult<boolean>),
     book: async (input, context) => unwrap((await stub.book(tenant, input, context)) as HubResult<StoredResponse>),
     reschedule: async (input) => unwrap((await stub.reschedule(tenant, input)) as HubResult<CalendarEvent>),
+    topicSequences: async (topics) => unwrap((await stub.topicSequences(tenant, topics)) as HubResult<Record<string, number>>),
     announce: async (change) => {
       try {
         unwrap((await stub.announce(tenant, change)) as HubResult<boolean>)
