@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_SIGNING_KEYS } from '../test/constants'
 import { Browser, createTenant, makeUser, request, type CreatedTenant } from '../test/helpers'
 import { openSocket, type LiveSocket } from '../test/live-socket'
-import { RATE_HARD_LIMIT, RATE_SOFT_LIMIT } from './rooms'
+import { CLOSE_RECHECK, CLOSE_SIGNED_OUT, RATE_HARD_LIMIT, RATE_SOFT_LIMIT, type SocketState } from './rooms'
 import { TenantHub } from './tenant-hub'
 import { hubClient } from '../worker/scheduling/hub-client'
 
@@ -345,6 +345,57 @@ describe('under a race', () => {
     expect(created).toHaveLength(1)
     const seqs = socket.frames.filter((f) => f.topic === 'calendar').map((f) => f.seq)
     expect(seqs).toEqual(seqs.map((_, i) => welcome.topics.calendar + 1 + i))
+  })
+})
+
+describe('ended identities', () => {
+  it("close the sockets of a session that signs out, and only those", async () => {
+    const owner = await makeUser('TENANT_OWNER', a.tenant.id)
+    const [laptop, phone] = [new Browser(a.tenant.primaryHost), new Browser(a.tenant.primaryHost)]
+    for (const device of [laptop, phone]) expect((await device.login(owner.email)).status).toBe(200)
+    const onLaptop = await connect(a.tenant.primaryHost, { cookie: laptop.jar.header(), topics: ['calendar'] })
+    const onPhone = await connect(a.tenant.primaryHost, { cookie: phone.jar.header(), topics: ['calendar'] })
+    expect((await laptop.fetch('/api/auth/logout', { method: 'POST', json: {} })).status).toBe(200)
+    expect(await onLaptop.socket.closing()).toEqual({ code: CLOSE_SIGNED_OUT, reason: 'signed out' })
+    // the same person's other session still hears the calendar
+    const next = await booked(await book(a, at(7, 6), a.chairOfOther))
+    await onPhone.socket.next((f) => f.type === 'event.created' && f.event.id === next.event.id)
+    expect(onPhone.socket.closed).toBeNull()
+    // and the signed-out browser's next socket is anonymous: the calendar is refused
+    const after = await connect(a.tenant.primaryHost, { cookie: laptop.jar.header(), topics: ['calendar'] })
+    expect(after.welcome.identity).toBe('anonymous')
+    expect(after.welcome.topics).toEqual({})
+    expect(await after.socket.next((f) => f.type === 'subscribed')).toMatchObject({ refused: [expect.objectContaining({ topic: 'calendar' })] })
+  })
+
+  it('stop delivering to an identity past its recheck time: that socket closes to reconnect, the others hear the change', async () => {
+    const marker = `resource:${a.chairOfStaff}`
+    const stale = await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar', marker] })
+    const fresh = await connect(a.tenant.primaryHost, { cookie: a.owner.jar.header(), topics: ['calendar'] })
+    expect(stale.welcome.identity).toBe('user')
+    stale.socket.send({ type: 'ping' })
+    const { connectedAt } = await stale.socket.next((f) => f.type === 'pong')
+    // Ten minutes on, after a hibernation, as far as this one socket is concerned: its stored
+    // identity says when it must be decided again, and that time has passed.
+    const stub = env.TENANT_HUB.get(env.TENANT_HUB.idFromName(a.tenant.id))
+    const event = { id: crypto.randomUUID(), serviceId: a.cut, serviceName: 'Cut', start: at(8, 6), end: at(9, 6), status: 'confirmed', seats: 1, notes: '', resourceIds: [a.chairOfOther], customers: [] }
+    const marked = await runInDurableObject(stub, async (_hub: TenantHub, state) => {
+      const candidates = state.getWebSockets(`t:${marker}`).filter((ws) => {
+        const s = ws.deserializeAttachment() as SocketState
+        return s.principal.kind === 'user' && s.principal.calendar === 'all' && s.connectedAt === connectedAt
+      })
+      for (const ws of candidates) {
+        const s = ws.deserializeAttachment() as SocketState
+        if (s.principal.kind === 'user') ws.serializeAttachment({ ...s, principal: { ...s.principal, recheckAt: new Date(Date.now() - 1000).toISOString() } })
+      }
+      const woken = new TenantHub(state, env)
+      await woken.announce({ tenantId: a.tenant.id, schemaName: a.tenant.schemaName }, { kind: 'event', type: 'event.confirmed', event })
+      return candidates.length
+    })
+    expect(marked).toBe(1)
+    await fresh.socket.next((f) => f.type === 'event.confirmed' && f.event.id === event.id)
+    expect(await stale.socket.closing()).toEqual({ code: CLOSE_RECHECK, reason: 'identity check due; reconnect' })
+    expect(stale.socket.frames.some((f) => f.type === 'event.confirmed' && f.event?.id === event.id)).toBe(false)
   })
 })
 

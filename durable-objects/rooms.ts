@@ -40,7 +40,16 @@ export interface RoomsHost {
   runCheck(check: TopicCheck): Promise<boolean>
 }
 
+/** Close codes the hub sends; the client reconnects after either, and is decided again. */
+export const CLOSE_SIGNED_OUT = 4401
+export const CLOSE_RECHECK = 4408
+
 const tagOf = (topic: Topic) => `t:${topic}`
+
+/** A signed-in socket whose identity is past its recheck time (or predates recheck times). */
+function recheckDue(state: SocketState, now: number): boolean {
+  return state.principal.kind === 'user' && !(Date.parse(state.principal.recheckAt) > now)
+}
 
 export class Rooms {
   /** attachments, deserialised once per socket per wake-up */
@@ -52,6 +61,8 @@ export class Rooms {
   private flushTimer: ReturnType<typeof setTimeout> | undefined
   private lastFlush = 0
   private readonly rates = new WeakMap<WebSocket, { windowStart: number; count: number }>()
+  /** sockets this hub has closed, until the runtime stops listing them */
+  private readonly shutting = new WeakSet<WebSocket>()
   /** publishes run one after another so that each topic's sequence is in delivery order */
   private publishing: Promise<unknown> = Promise.resolve()
 
@@ -124,6 +135,10 @@ export class Rooms {
         ws.close(1011, 'this socket has no state; reconnect')
         return
       }
+      if (recheckDue(state, Date.now())) {
+        this.shut(ws, CLOSE_RECHECK, 'identity check due; reconnect')
+        return
+      }
       if (frame.type === 'ping') {
         this.send(ws, { type: 'pong', tenantId: this.host.tenantId() ?? '', connectedAt: state.connectedAt })
       } else if (frame.type === 'subscribe') {
@@ -156,6 +171,28 @@ export class Rooms {
     const state = this.states.get(ws)
     if (state) this.unindex(ws, state.topics)
     this.pending.delete(ws)
+  }
+
+  /** Closes the sockets opened with a session that has just ended (signed out); how many there were. */
+  endSession(sessionId: string): number {
+    let count = 0
+    for (const ws of this.ctx.getWebSockets('p:user')) {
+      const state = this.state(ws)
+      if (state?.principal.kind !== 'user' || state.principal.sessionId !== sessionId || this.shutting.has(ws)) continue
+      this.shut(ws, CLOSE_SIGNED_OUT, 'signed out')
+      count++
+    }
+    return count
+  }
+
+  private shut(ws: WebSocket, code: number, reason: string): void {
+    this.shutting.add(ws)
+    this.closed(ws)
+    try {
+      ws.close(code, reason)
+    } catch {
+      // already closing
+    }
   }
 
   /**
@@ -201,6 +238,16 @@ export class Rooms {
       if (this.state(ws)?.topics.includes(topic)) found.add(ws)
     }
     for (const ws of this.untaggedIndex().get(topic) ?? []) found.add(ws)
+    // An identity past its recheck hears nothing more: it reconnects and is decided again.
+    const now = Date.now()
+    for (const ws of found) {
+      const state = this.state(ws)
+      if (this.shutting.has(ws)) found.delete(ws)
+      else if (state && recheckDue(state, now)) {
+        found.delete(ws)
+        this.shut(ws, CLOSE_RECHECK, 'identity check due; reconnect')
+      }
+    }
     return found
   }
 

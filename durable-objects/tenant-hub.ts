@@ -178,6 +178,11 @@ export class TenantHub extends DurableObject<Env> {
     return { ok: true, value: true }
   }
 
+  /** A session has ended (signed out, masquerade stopped): its sockets close at once. */
+  async endSession(tenant: TenantRef, sessionId: string): Promise<HubResult<number>> {
+    return (await this.guard(tenant)) ?? { ok: true, value: this.rooms.endSession(sessionId) }
+  }
+
   /**
    * The current sequence of some topics, for a page to load with its data: a change published
    * between the page's query and its socket opening then shows as a jump, and the page refetches.

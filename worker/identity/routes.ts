@@ -26,6 +26,7 @@ import { loadSession, revokeSession, rotateRefreshToken, type SessionContext } f
 import { ACCESS_TTL_SECONDS, audienceFor, signHandoffToken, verifyHandoffToken } from './tokens'
 import { email, newPassword } from './users'
 import { audit } from '../platform/audit'
+import { hubClient } from '../scheduling/hub-client'
 
 export const authRoutes = new Hono<AppEnv>()
 
@@ -39,6 +40,13 @@ function hostScope(c: Context<AppEnv>): HostScope {
 const client = (c: Context<AppEnv>) => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null })
 const secrets = (c: Context<AppEnv>) => ({ keys: c.get('settings').AUTH_SIGNING_KEYS, dataKey: c.get('settings').DATA_ENCRYPTION_KEY })
 const pool = (c: Context<AppEnv>) => c.get('database')().pool
+
+/** On a business host, the live sockets opened with an ended session close at once. */
+async function closeSessionSockets(c: Context<AppEnv>, sessionId: string): Promise<void> {
+  const tenancy = c.get('tenancy')
+  if (tenancy.kind !== 'tenant') return
+  await hubClient(c.env.TENANT_HUB, { tenantId: tenancy.tenant.id, schemaName: tenancy.tenant.schemaName }).endSession(sessionId)
+}
 
 function userSession(c: Context<AppEnv>): SessionContext {
   const auth = c.get('auth') as Extract<Auth, { kind: 'user' }> | null
@@ -105,6 +113,7 @@ authRoutes.post('/refresh', isPublic, doc({ summary: 'Rotate the refresh token (
 authRoutes.post('/logout', signedIn, doc({ summary: 'End this session', status: 200 }), async (c) => {
   const ctx = userSession(c)
   await revokeSession(pool(c), ctx.session.id, 'logout')
+  await closeSessionSockets(c, ctx.session.id)
   await audit(pool(c), { action: 'logout', actorUserId: ctx.realUser?.id ?? ctx.user.id, effectiveUserId: ctx.user.id, tenantId: ctx.user.tenantId, ip: clientIp(c), sessionId: ctx.session.id })
   clearAuthCookies(c)
   return c.json({ ok: true })
@@ -167,6 +176,7 @@ authRoutes.post('/masquerade', signedIn, doc({ summary: 'Act as another user (pe
 
 authRoutes.post('/masquerade/stop', signedIn, doc({ summary: 'Stop masquerading and return to your own session', status: 200 }), async (c) => {
   const { parent, refreshToken } = await stopMasquerade(pool(c), userSession(c), client(c))
+  await closeSessionSockets(c, userSession(c).session.id)
   clearAuthCookies(c)
   const here = hostScope(c)
   if (!parent || !refreshToken) return c.json({ ok: true, redirectTo: '/login' })

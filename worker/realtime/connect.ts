@@ -25,16 +25,24 @@ export async function socketPrincipal(c: Context<AppEnv>): Promise<SocketPrincip
     if (!session || session.user.id !== ticket.userId || !sessionFitsHost(session, tenancy)) {
       throw new AppError(401, 'invalid_token', 'The session behind this ticket has ended; sign in again.')
     }
-    return userPrincipal(c, { userId: session.user.id, role: session.user.role, tenantId: session.user.tenantId })
+    return userPrincipal(c, { userId: session.user.id, role: session.user.role, tenantId: session.user.tenantId }, session.session.id)
   }
   const auth = c.get('auth')
-  if (auth?.kind === 'user') return userPrincipal(c, { userId: auth.user.id, role: auth.user.role, tenantId: auth.user.tenantId })
+  if (auth?.kind === 'user') return userPrincipal(c, { userId: auth.user.id, role: auth.user.role, tenantId: auth.user.tenantId }, auth.session.id)
   return { kind: 'anonymous' }
 }
 
-async function userPrincipal(c: Context<AppEnv>, principal: Principal): Promise<SocketPrincipal> {
+/**
+ * How long a socket's identity stands before the hub has it reconnect and be decided again, so a
+ * changed role, a removed resource or an ended session stops deliveries within this time at most.
+ */
+export const IDENTITY_RECHECK_MS = 10 * 60_000
+
+async function userPrincipal(c: Context<AppEnv>, principal: Principal, sessionId: string): Promise<SocketPrincipal> {
   const scope = hostScope(c)
   const grants = await activeGrants(c, principal.userId)
+  // A grant that runs out sooner brings the recheck forward.
+  const recheckAt = Math.min(Date.now() + IDENTITY_RECHECK_MS, ...grants.map((g) => g.expiresAt.getTime()))
   const reach = decide(principal, 'tenant.calendar.read_all', scope, grants).allowed
     ? 'all'
     : decide(principal, 'tenant.calendar.read_own', scope, grants).allowed
@@ -46,5 +54,5 @@ async function userPrincipal(c: Context<AppEnv>, principal: Principal): Promise<
     if (tenancy.kind !== 'tenant') return { kind: 'anonymous' }
     ownResourceIds = await resourceIdsOfUser(c.get('database')().pool, tenancy.tenant.schemaName, principal.userId)
   }
-  return { kind: 'user', userId: principal.userId, role: principal.role, calendar: reach, ownResourceIds }
+  return { kind: 'user', userId: principal.userId, role: principal.role, calendar: reach, ownResourceIds, sessionId, recheckAt: new Date(recheckAt).toISOString() }
 }

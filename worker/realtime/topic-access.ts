@@ -13,6 +13,10 @@ export type SocketPrincipal =
       /** all: every resource (owners, managers, grants); own: the resources linked to them; none: customers */
       calendar: 'all' | 'own' | 'none'
       ownResourceIds: string[]
+      /** the session the socket was opened with: signing out closes its sockets */
+      sessionId: string
+      /** when what this identity may see must be decided again (grants expire, roles change) */
+      recheckAt: string
     }
   /** a customer holding the manage link of one booking */
   | { kind: 'booking'; bookingId: string; eventId: string }

@@ -34,6 +34,8 @@ export interface HubClient {
   announce(change: HubChange): Promise<void>
   /** Where these topics stand now (0 for a topic nothing was published on). */
   topicSequences(topics: Topic[]): Promise<Record<string, number>>
+  /** Closes the sockets of a session that has ended. Never throws: they would stop at their recheck anyway. */
+  endSession(sessionId: string): Promise<void>
 }
 
 export function hubClient(namespace: DurableObjectNamespace<TenantHub>, tenant: TenantRef): HubClient {
@@ -45,6 +47,13 @@ export function hubClient(namespace: DurableObjectNamespace<TenantHub>, tenant: 
     book: async (input, context) => unwrap((await stub.book(tenant, input, context)) as HubResult<StoredResponse>),
     reschedule: async (input) => unwrap((await stub.reschedule(tenant, input)) as HubResult<CalendarEvent>),
     topicSequences: async (topics) => unwrap((await stub.topicSequences(tenant, topics)) as HubResult<Record<string, number>>),
+    endSession: async (sessionId) => {
+      try {
+        unwrap((await stub.endSession(tenant, sessionId)) as HubResult<number>)
+      } catch (error) {
+        console.warn(`could not close the sockets of session ${sessionId}:`, error)
+      }
+    },
     announce: async (change) => {
       try {
         unwrap((await stub.announce(tenant, change)) as HubResult<boolean>)
