@@ -28,6 +28,8 @@ declare module '@remix-run/cloudflare' {
     hub: HubClient | null
     /** the client's address, for audit entries */
     clientIp: string | null
+    /** uploaded files (business logos); R2 */
+    uploads: R2Bucket
   }
 }
 

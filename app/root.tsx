@@ -11,7 +11,8 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react'
 import { MasqueradeBanner } from './components/account-bar'
-import type { ReactNode } from 'react'
+import type { CSSProperties, ReactNode } from 'react'
+import { getTenantSettings } from '../worker/platform/tenant-settings'
 import stylesHref from './styles.css?url'
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
@@ -26,8 +27,13 @@ export async function loader({ context }: LoaderFunctionArgs) {
     throw json({ code: context.hostError.code, message: context.hostError.message }, { status: context.hostError.status })
   }
   const tenancy = context.tenancy
+  // A business's pages wear its colours and logo (tenant settings); everything else the platform's.
+  const settings = tenancy?.kind === 'tenant' ? await getTenantSettings(context.pool(), tenancy.tenant) : null
   return json({
     auth: context.auth,
+    brand: settings
+      ? { primaryColor: settings.branding.primaryColor, accentColor: settings.branding.accentColor, logoUrl: settings.branding.logo?.url ?? null, locale: settings.locale }
+      : null,
     rootDomain: context.rootDomain,
     title:
       tenancy?.kind === 'tenant' ? tenancy.tenant.name : tenancy?.kind === 'platform' ? 'SmoothSchedule Platform' : 'SmoothSchedule',
@@ -37,14 +43,14 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root')
   return (
-    <html lang="en">
+    <html lang={data?.brand?.locale ?? 'en'}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
       </head>
-      <body>
+      <body style={data?.brand ? ({ '--brand': data.brand.primaryColor, '--accent': data.brand.accentColor } as CSSProperties) : undefined}>
         <MasqueradeBanner auth={data?.auth ?? null} />
         {children}
         <ScrollRestoration />

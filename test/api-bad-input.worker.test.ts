@@ -397,6 +397,8 @@ interface OpSpec {
   required?: string[]
   /** fields for which null is a valid value (when the OpenAPI document has no body schema) */
   nullable?: string[]
+  /** reads raw bytes (an upload), not JSON, with a limit of its own */
+  upload?: { limitBytes: number }
   /** `{}` is a valid body here, so it is not sent */
   emptyBodyValid?: boolean
   /** existing ids for the path params */
@@ -553,6 +555,37 @@ const SPECS: Record<string, OpSpec> = {
     badValues: () => ({ tagline: ['t'.repeat(161), NUL], about: ['a'.repeat(2001), NUL], contactEmail: ['nope', NUL] }),
   },
   'GET /api/tenant/users': { who: 'ownerA' },
+  'GET /api/tenant/settings': { who: 'ownerA' },
+  'PATCH /api/tenant/settings': {
+    who: 'ownerA',
+    body: () => ({ branding: { primaryColor: '#224466' }, cancellationPolicy: { cutoffMinutes: 600 }, bookingPage: { headline: 'Sweep', intro: 'Sweep intro' } }),
+    emptyBodyValid: true,
+    badValues: () => ({
+      name: ['x', NUL, 'n'.repeat(121)],
+      timeZone: ['Mars/Olympus', NUL],
+      locale: ['xx-XX', 'en'],
+      'branding.primaryColor': ['red', '#12345', NUL],
+      businessHours: [[{ weekday: 1, start: '10:00', end: '09:00' }], [{ weekday: 1, start: '09:00', end: '12:00' }, { weekday: 1, start: '11:00', end: '13:00' }]],
+      'cancellationPolicy.cutoffMinutes': [-1, 43201, 1.5],
+      'bookingPage.headline': ['h'.repeat(121), NUL],
+    }),
+  },
+  'PUT /api/tenant/settings/logo': { who: 'ownerA', upload: { limitBytes: 512 * KIB } },
+  'DELETE /api/tenant/settings/logo': { who: 'ownerA' },
+  'GET /api/tenant/team': { who: 'ownerA' },
+  'POST /api/tenant/invitations': {
+    who: 'ownerA',
+    body: () => ({ email: 'sweep-invite@example.test', role: 'TENANT_STAFF' }),
+    required: ['email', 'role'],
+    badValues: () => ({ email: ['nope', NUL, `${'x'.repeat(250)}@example.test`], role: ['CUSTOMER', 'SUPERUSER'], displayName: ['d'.repeat(121), NUL] }),
+  },
+  'POST /api/tenant/users/{id}/invitation': { who: 'ownerA', params: () => ({ id: F.staffA.id }) },
+  'PATCH /api/tenant/users/{id}': {
+    who: 'ownerA',
+    params: () => ({ id: F.staffA.id }),
+    body: () => ({ role: 'TENANT_STAFF' }),
+    badValues: () => ({ role: ['CUSTOMER', 'SUPERUSER'], isActive: ['yes', 1] }),
+  },
   'GET /api/tenant/grants': { who: 'ownerA' },
   'POST /api/tenant/grants': {
     who: 'ownerA',
@@ -666,6 +699,8 @@ const SPECS: Record<string, OpSpec> = {
 
   // ---- public booking
   'GET /api/public/services': { who: 'anonA' },
+  'GET /api/public/branding': { who: 'anonA' },
+  'GET /api/public/branding/logo': { who: 'anonA' },
   'GET /api/public/services/{id}/slots': {
     who: 'anonA',
     params: () => ({ id: F.svc.id }),
@@ -938,7 +973,11 @@ function probesFor(key: string, spec: OpSpec, operation: OpenApiOperation): Prob
   const probes: Probe[] = []
   const schema = operation.requestBody?.content['application/json'].schema
   if (spec.body) probes.push(...bodyProbes(key, method, path, spec, schema))
-  else if (method !== 'GET') {
+  else if (spec.upload) {
+    const over = spec.upload.limitBytes + 100 * KIB
+    probes.push({ op: key, category: 'd:oversize', variant: `${over / KIB} KB upload`, method, path, headers: { 'content-type': 'image/png' }, body: 'p'.repeat(over), expect: 413 })
+    probes.push({ op: key, category: 'c:wrong-type', variant: 'JSON instead of an image', method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: 'nope' }), expect: 'reject' })
+  } else if (method !== 'GET') {
     // no body is read: a body over 64 KiB is still refused before anything runs
     probes.push({ op: key, category: 'd:oversize', variant: '100KB body on a body-less endpoint', method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ padding: 'p'.repeat(100 * KIB) }), expect: 413 })
   }

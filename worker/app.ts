@@ -19,7 +19,8 @@ import { publicRoutes, schedulingRoutes } from './scheduling/routes'
 import { hubClient } from './scheduling/hub-client'
 import { buildOpenApi, doc } from './openapi'
 import { platformRoutes } from './platform/routes'
-import { tenantRoutes } from './platform/tenant-routes'
+import { brandingRoutes, tenantRoutes } from './platform/tenant-routes'
+import { LOGO_MAX_BYTES } from './platform/tenant-settings'
 import { handleRemixRequest } from './remix-handler'
 import { zodDetails } from './validation'
 import type { HostError } from '../app/load-context'
@@ -86,13 +87,15 @@ export function createApp() {
   })
 
   app.use('*', authenticate)
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => c.json(errorBody('payload_too_large', 'The request body is larger than 64 KiB.'), 413),
-    }),
-  )
+  const apiBodyLimit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.json(errorBody('payload_too_large', 'The request body is larger than 64 KiB.'), 413),
+  })
+  const logoBodyLimit = bodyLimit({
+    maxSize: LOGO_MAX_BYTES,
+    onError: (c) => c.json(errorBody('logo_too_large', `The logo is larger than ${LOGO_MAX_BYTES / 1024} KiB.`), 413),
+  })
+  app.use('/api/*', (c, next) => (c.req.method === 'PUT' && c.req.path === '/api/tenant/settings/logo' ? logoBodyLimit(c, next) : apiBodyLimit(c, next)))
 
   app.get('/api/health', isPublic, doc({ summary: 'Reachability of the Worker, the database and the Durable Object' }), healthReport)
   let openApi: ReturnType<typeof buildOpenApi> | undefined
@@ -103,6 +106,7 @@ export function createApp() {
   app.route('/api/platform', platformRoutes)
   app.route('/api/tenant', tenantRoutes)
   app.route('/api/tenant', schedulingRoutes)
+  app.route('/api/public/branding', brandingRoutes)
   app.route('/api/public', publicRoutes)
   app.route('/api/realtime', realtimeRoutes)
   app.all('/api/*', isPublic, (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
@@ -176,6 +180,7 @@ async function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tena
       auth: authSummary(c.get('auth')),
       hub: tenancy?.kind === 'tenant' ? hubClient(c.env.TENANT_HUB, { tenantId: tenancy.tenant.id, schemaName: tenancy.tenant.schemaName }) : null,
       clientIp: c.req.header('cf-connecting-ip') ?? null,
+      uploads: c.env.UPLOADS,
     },
     settings.ENVIRONMENT,
   )

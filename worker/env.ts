@@ -15,6 +15,8 @@ export interface Env {
   DATA_ENCRYPTION_KEY: string
   TENANT_HUB: DurableObjectNamespace<TenantHub>
   JOBS: Queue<JobMessage>
+  /** uploaded files: business logos (worker/platform/tenant-settings.ts) */
+  UPLOADS: R2Bucket
   ASSETS?: Fetcher
 }
 

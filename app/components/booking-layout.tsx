@@ -1,12 +1,15 @@
 // The frame of a business's booking pages: its name in the bar, where the customer is in the
 // booking, and how a booking's status reads.
-import { Link } from '@remix-run/react'
+import { Link, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import type { loader as rootLoader } from '../root'
 
 export function TenantBar({ name, children }: { name: string; children?: ReactNode }) {
+  const logoUrl = useRouteLoaderData<typeof rootLoader>('root')?.brand?.logoUrl ?? null
   return (
     <header className="bar">
       <Link className="brand" to="/" data-testid="tenant-name">
+        {logoUrl ? <img className="brand-logo" src={logoUrl} alt="" data-testid="tenant-logo" /> : null}
         {name}
       </Link>
       <span className="bar-links">{children ?? <Link to="/book">Book online</Link>}</span>

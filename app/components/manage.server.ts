@@ -1,5 +1,6 @@
 // A customer's booking found through the secret in their manage link, as the confirmation and
 // manage pages show it, and the rule for when it may still be changed online.
+import { getTenantSettings } from '../../worker/platform/tenant-settings'
 import type { AppLoadContext } from '@remix-run/cloudflare'
 import { findBookingByToken } from '../../worker/scheduling/events'
 import { getService, listResources } from '../../worker/scheduling/catalog'
@@ -15,7 +16,10 @@ export async function bookingOfToken(context: AppLoadContext, request: Request, 
   const names = new Map((await listResources(pool, tenant.schemaName)).map((r) => [r.id, r.name]))
   const zone = viewerZone(new URL(request.url), tenant.timeZone)
   const cancelled = found.status === 'cancelled' || found.event.status === 'cancelled'
+  const { bookingPage, cancellationPolicy } = await getTenantSettings(pool, tenant)
   return {
+    /** what the business lets customers do online from the link */
+    allows: { cancel: bookingPage.allowCancel, reschedule: bookingPage.allowReschedule },
     tenant,
     hub,
     pool,
@@ -30,6 +34,7 @@ export async function bookingOfToken(context: AppLoadContext, request: Request, 
       with: found.event.resourceIds.map((id) => names.get(id) ?? '').filter(Boolean).join(' · '),
       customerName: found.customer.name,
       status: cancelled ? 'cancelled' : found.event.status,
+      policyText: cancellationPolicy.text,
     },
   }
 }

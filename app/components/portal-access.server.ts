@@ -30,14 +30,20 @@ export interface PortalNavigation {
   book: boolean
   catalog: boolean
   customers: boolean
+  /** business settings (owners and managers) */
+  settings: boolean
+  /** the team: invitations and roles */
+  team: boolean
 }
 
 /** What the navigation bar offers this user (nothing is audited: offering is not using). */
 export async function portalNavigation(context: AppLoadContext, request: Request, actor: Actor): Promise<PortalNavigation> {
-  const [manage, catalog, customers] = await Promise.all([
+  const [manage, catalog, customers, settings, team] = await Promise.all([
     reachOf(context, request, actor, 'manage', false),
     allowed(context, request, actor, 'tenant.catalog.manage', false),
     allowed(context, request, actor, 'tenant.customers.read', false),
+    allowed(context, request, actor, 'tenant.profile.manage', false),
+    allowed(context, request, actor, 'tenant.users.manage', false),
   ])
-  return { book: manage !== false, catalog, customers }
+  return { book: manage !== false, catalog, customers, settings, team }
 }

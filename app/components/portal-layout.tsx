@@ -11,6 +11,8 @@ export interface PortalNavigationData {
   book: boolean
   catalog: boolean
   customers: boolean
+  settings: boolean
+  team: boolean
 }
 
 /** The signed-in summary the root loader already carries for the whole page. */
@@ -34,6 +36,8 @@ export function PortalNav({ nav, bookHref = '/portal/appointments/new' }: { nav:
           {item('/portal/services', 'Services')}
           {nav.customers ? item('/portal/customers', 'Customers') : null}
           {nav.catalog ? item('/portal/closures', 'Closures') : null}
+          {nav.team ? item('/portal/staff', 'Team') : null}
+          {nav.settings ? item('/portal/settings', 'Settings') : null}
         </div>
         {nav.book ? (
           <Link to={bookHref} className="button" data-testid="new-appointment">

@@ -1,6 +1,7 @@
 // Server-only helpers shared by the booking, manage-link and portal pages: the host's tenant, the
 // viewer's time zone, week ranges and labels, errors from domain code, the same-origin check for
 // form posts, and the portal's calendar reach (mirroring calendarReach in worker/scheduling/routes.ts).
+import { getTenantSettings } from '../../worker/platform/tenant-settings'
 import { json, redirect, type AppLoadContext } from '@remix-run/cloudflare'
 import { DateTime } from 'luxon'
 import type { Slot } from '../../worker/scheduling/availability'
@@ -19,6 +20,13 @@ export function notFound(message: string): never {
 }
 
 /** The business this host serves, with its TenantHub; any other host has no such pages. */
+/** What the business lets its booking pages show and allow (tenant settings). */
+export async function bookingOptions(context: AppLoadContext) {
+  const { tenant, pool } = tenantOf(context)
+  const { bookingPage, cancellationPolicy } = await getTenantSettings(pool, tenant)
+  return { ...bookingPage, policyText: cancellationPolicy.text }
+}
+
 export function tenantOf(context: AppLoadContext) {
   const tenancy = context.tenancy
   if (tenancy?.kind !== 'tenant' || !context.hub) notFound('There is nothing at this address.')

@@ -12,6 +12,7 @@ import {
   durationLabel,
   groupByDay,
   parseSlotChoice,
+  bookingOptions,
   priceLabel,
   resourceChoices,
   viewerZone,
@@ -61,7 +62,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
       description: service.description,
       durationMinutes: service.durationMinutes,
       duration: durationLabel(service.durationMinutes),
-      price: priceLabel(service.priceCents, service.currency),
+      price: (await bookingOptions(context)).showPrices ? priceLabel(service.priceCents, service.currency) : null,
     },
     choices,
     resource,
@@ -115,7 +116,8 @@ export default function ChooseTime() {
         </p>
         <h1 data-testid="page-title">{data.service.name}</h1>
         <p className="lead">
-          {data.service.duration} · {data.service.price}
+          {data.service.duration}
+          {data.service.price ? ` · ${data.service.price}` : null}
           {data.service.description ? ` · ${data.service.description}` : ''}
         </p>
         <div className="toolbar">

@@ -16,6 +16,7 @@ import {
   domainError,
   durationLabel,
   parseSlotChoice,
+  bookingOptions,
   priceLabel,
   slotChoice,
   timeLabel,
@@ -42,10 +43,18 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const { tenant, hub, pool, service } = await bookableService(context, params.serviceId)
   const url = new URL(request.url)
   const zone = viewerZone(url, tenant.timeZone)
+  const options = await bookingOptions(context)
   const base = {
     tenantName: tenant.name,
     zone,
-    service: { id: service.id, name: service.name, duration: durationLabel(service.durationMinutes), price: priceLabel(service.priceCents, service.currency), requiresConfirmation: service.requiresConfirmation },
+    policyText: options.policyText,
+    service: {
+      id: service.id,
+      name: service.name,
+      duration: durationLabel(service.durationMinutes),
+      price: options.showPrices ? priceLabel(service.priceCents, service.currency) : null,
+      requiresConfirmation: service.requiresConfirmation,
+    },
   }
   const chosen = await chosenTime(url, service, { hub, pool, schema: tenant.schemaName, zone })
   if (!chosen) return json({ ...base, held: null })
@@ -202,7 +211,7 @@ export default function Details() {
                   ['Time', held.when.time],
                   ['Time zone', held.when.zone.replace(/_/g, ' ')],
                   ...(held.with ? ([['With', held.with]] as [string, string][]) : []),
-                  ['Price', data.service.price],
+                  ...(data.service.price ? ([['Price', data.service.price]] as [string, string][]) : []),
                 ]}
               />
               {held.expiresAt ? (
@@ -216,6 +225,11 @@ export default function Details() {
                 </p>
               )}
               {data.service.requiresConfirmation ? <p className="muted small">The team confirms this service; we will let you know.</p> : null}
+              {data.policyText ? (
+                <p className="muted small policy" data-testid="cancellation-policy">
+                  {data.policyText}
+                </p>
+              ) : null}
             </aside>
             <Form method="post" className="card details-form" data-testid="details-form">
               <input type="hidden" name="holdId" value={held.id} />

@@ -3,7 +3,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/clo
 import { Link, useLoaderData } from '@remix-run/react'
 import { listServices } from '../../worker/scheduling/catalog'
 import { BookingSteps, TenantBar } from '../components/booking-layout'
-import { durationLabel, priceLabel, tenantOf, viewerZone } from '../components/scheduling.server'
+import { bookingOptions, durationLabel, priceLabel, tenantOf, viewerZone } from '../components/scheduling.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Book online · ${data.tenantName}` : 'Book online' }]
 
@@ -12,15 +12,18 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const url = new URL(request.url)
   const tz = url.searchParams.has('tz') ? viewerZone(url, tenant.timeZone) : null
   const services = await listServices(pool, tenant.schemaName, { activeOnly: true })
+  const options = await bookingOptions(context)
   return json({
     tenantName: tenant.name,
+    headline: options.headline,
+    intro: options.intro,
     tz,
     services: services.map((s) => ({
       id: s.id,
       name: s.name,
       description: s.description,
       duration: durationLabel(s.durationMinutes),
-      price: priceLabel(s.priceCents, s.currency),
+      price: options.showPrices ? priceLabel(s.priceCents, s.currency) : null,
       requiresConfirmation: s.requiresConfirmation,
       group: s.seats > 1 ? s.seats : null,
     })),
@@ -28,14 +31,16 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 }
 
 export default function BookServices() {
-  const { tenantName, services, tz } = useLoaderData<typeof loader>()
+  const { tenantName, services, tz, headline, intro } = useLoaderData<typeof loader>()
   return (
     <>
       <TenantBar name={tenantName} />
       <main className="booking-page">
         <BookingSteps current="Service" />
-        <h1 data-testid="page-title">Book online</h1>
-        <p className="lead">Choose what you would like to book.</p>
+        <h1 data-testid="page-title">{headline ?? 'Book online'}</h1>
+        <p className="lead" data-testid="booking-intro">
+          {intro ?? 'Choose what you would like to book.'}
+        </p>
         {services.length === 0 ? (
           <div className="card">
             <p className="muted">{tenantName} has no services open for online booking yet.</p>
@@ -55,7 +60,7 @@ export default function BookServices() {
                     </span>
                   </span>
                   <span className="service-side">
-                    <span className="price">{s.price}</span>
+                    {s.price ? <span className="price">{s.price}</span> : null}
                     <span className="choose">Choose a time →</span>
                   </span>
                 </Link>

@@ -20,10 +20,10 @@ const NOTICES: Record<string, string> = {
 }
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
-  const { found, service, zone, view, tenant, hub, pool } = await bookingOfToken(context, request, params.token)
+  const { found, service, zone, view, tenant, hub, pool, allows } = await bookingOfToken(context, request, params.token)
   const url = new URL(request.url)
   const verdict = changeVerdict(found, service?.cancellationCutoffMinutes ?? 0)
-  const canReschedule = verdict.ok && !!service && found.event.seats === 1
+  const canReschedule = verdict.ok && !!service && found.event.seats === 1 && allows.reschedule
   const step = url.searchParams.get('step')
 
   let reschedule: { days: DayOfSlots[]; week: { start: string; label: string; previous: string | null; next: string | null }; unavailable: boolean } | null = null
@@ -55,11 +55,12 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     token: params.token!,
     zone,
     explicitZone: url.searchParams.has('tz'),
-    step: step === 'cancel' && verdict.ok ? ('cancel' as const) : reschedule ? ('reschedule' as const) : null,
+    step: step === 'cancel' && verdict.ok && allows.cancel ? ('cancel' as const) : reschedule ? ('reschedule' as const) : null,
     verdict: verdict.ok
       ? { ok: true as const, closes: `${dateLabel(verdict.closesAt, zone)}, ${timeLabel(verdict.closesAt, zone)}` }
       : { ok: false as const, code: verdict.code, message: verdict.message },
     canReschedule,
+    canCancel: allows.cancel,
     groupSession: found.event.seats > 1,
     reschedule,
     notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null,
@@ -68,11 +69,14 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   assertSameOrigin(request)
-  const { found, service, zone, tenant, hub, pool } = await bookingOfToken(context, request, params.token)
+  const { found, service, zone, tenant, hub, pool, allows } = await bookingOfToken(context, request, params.token)
   const form = await request.formData()
   const intent = form.get('intent')
   const verdict = changeVerdict(found, service?.cancellationCutoffMinutes ?? 0)
   if (!verdict.ok) return json({ error: verdict.message }, { status: 409 })
+  if ((intent === 'cancel' && !allows.cancel) || (intent === 'reschedule' && !allows.reschedule)) {
+    return json({ error: `${tenant.name} does not take ${intent === 'cancel' ? 'cancellations' : 'changes'} online; please contact them.` }, { status: 409 })
+  }
   const done = (notice: string) => redirect(`/manage/${params.token}?${new URLSearchParams({ notice, tz: zone })}`)
 
   if (intent === 'cancel') {
@@ -166,10 +170,20 @@ export default function ManageBooking() {
                     Change time
                   </Link>
                 ) : null}
-                <Link className="button danger-outline" to={here({ step: 'cancel' })} data-testid="cancel-link">
-                  Cancel booking
-                </Link>
-                <span className="muted small">You can change or cancel online until {data.verdict.closes}.</span>
+                {data.canCancel ? (
+                  <Link className="button danger-outline" to={here({ step: 'cancel' })} data-testid="cancel-link">
+                    Cancel booking
+                  </Link>
+                ) : null}
+                {data.canCancel || data.canReschedule ? (
+                  <span className="muted small">
+                    You can {data.canReschedule && data.canCancel ? 'change or cancel' : data.canCancel ? 'cancel' : 'change'} online until {data.verdict.closes}.
+                  </span>
+                ) : (
+                  <span className="muted small" data-testid="changes-offline">
+                    To change or cancel, please contact {data.tenantName}.
+                  </span>
+                )}
               </div>
             )
           ) : data.verdict.code === 'cancelled' ? null : (
@@ -177,6 +191,11 @@ export default function ManageBooking() {
               {data.verdict.message}
             </p>
           )}
+          {data.policyText ? (
+            <p className="muted small policy" data-testid="cancellation-policy">
+              {data.policyText}
+            </p>
+          ) : null}
           {data.verdict.ok && data.groupSession && !data.step ? (
             <p className="muted small">To move a place in a group class, cancel it and book the class at the new time.</p>
           ) : null}

@@ -4,7 +4,8 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { listUsers } from '../../worker/identity/users'
 import { audit } from '../../worker/platform/audit'
-import { createResource, listResources, resourceInput } from '../../worker/scheduling/catalog'
+import { listResources, resourceInput } from '../../worker/scheduling/catalog'
+import { createResourceWithDefaultHours } from '../../worker/platform/tenant-settings'
 import { may, portalContext, portalNavigation, requireAction } from '../components/portal-access.server'
 import { checked, fieldErrors, invalid, numberOf, parseForm, textOf } from '../components/portal-forms.server'
 import { ActiveBadge, Checkbox, Field, KIND_LABELS, KIND_ORDER, PageHead, PortalPage, Select, useFormKey } from '../components/portal-layout'
@@ -72,7 +73,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
   })
   if (!parsed.success) return invalid(values, fieldErrors(parsed.error, { timeZone: 'Use an IANA time zone such as America/New_York.' }))
   try {
-    const resource = await createResource(pool, tenant.schemaName, tenant.id, parsed.data)
+    const resource = await createResourceWithDefaultHours(pool, tenant, parsed.data)
     await hub.announce({ kind: 'availability', resourceIds: [resource.id], reason: 'resource added' })
     await audit(pool, { action: 'resource.created', ...actor.audit, tenantId: tenant.id, targetType: 'resource', targetId: resource.id })
     return redirect(`/portal/resources/${resource.id}?notice=created`)

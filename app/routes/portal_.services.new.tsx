@@ -1,6 +1,7 @@
 // /portal/services/new: add a service with every field of the API's serviceInput. "Delivered by"
 // is the service's first resource group (any one of them); a bundle also needs one resource from a
 // second group (a practitioner AND a room).
+import { getTenantSettings } from '../../worker/platform/tenant-settings'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/cloudflare'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { audit } from '../../worker/platform/audit'
@@ -39,7 +40,7 @@ type Values = Record<NumberField | 'name' | 'description' | 'price' | 'deposit' 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const { tenant, pool, actor } = portalContext(context)
   await requireAction(context, request, actor, 'tenant.catalog.manage', FORBIDDEN)
-  const [nav, resources] = await Promise.all([portalNavigation(context, request, actor), listResources(pool, tenant.schemaName)])
+  const [nav, resources, settings] = await Promise.all([portalNavigation(context, request, actor), listResources(pool, tenant.schemaName), getTenantSettings(pool, tenant)])
   const initial: Values = {
     name: '',
     description: '',
@@ -51,6 +52,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     group0: [],
     group1: [],
     ...(Object.fromEntries(NUMBER_FIELDS.map(([name]) => [name, String(DEFAULTS[name])])) as Record<NumberField, string>),
+    // the business's cancellation policy sets the starting cut-off
+    cancellationCutoffMinutes: String(settings.cancellationPolicy.cutoffMinutes),
   }
   return json({
     tenantName: tenant.name,

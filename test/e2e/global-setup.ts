@@ -2,7 +2,7 @@
 // own and a throw-away data folder, and stops it afterwards. Its output goes to
 // test-results/e2e-platform.log.
 import { spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -12,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The port the platform listens on: http://<host>.lvh.me:<port>. */
     e2ePort: number
+    /** The platform's break-glass token (start.ts writes it into the data folder), for reading the outbox. */
+    e2ePlatformToken: string
   }
 }
 
@@ -110,6 +112,7 @@ export default async function setup(project: TestProject) {
   })
 
   project.provide('e2ePort', PORT)
+  project.provide('e2ePlatformToken', readFileSync(join(dataDir, 'platform-token'), 'utf8').trim())
   return stop
 }
 

@@ -97,6 +97,11 @@ export class HostCache {
   clear(): void {
     this.entries.clear()
   }
+
+  /** Drops every cached host of one tenant (its name, zone or status changed). */
+  forgetTenant(tenantId: string): void {
+    for (const [key, entry] of this.entries) if (entry.tenant?.id === tenantId) this.entries.delete(key)
+  }
 }
 
 export const hostCache = new HostCache()

@@ -9,6 +9,8 @@ import { listUsers } from '../identity/users'
 import { readJson, readParam } from '../validation'
 import { audit } from './audit'
 import { getTenantProfile, profileUpdate, updateTenantProfile } from './tenant-profile'
+import { getTenantSettings, LOGO_MAX_BYTES, readLogo, removeLogo, saveLogo, settingsUpdate, updateTenantSettings } from './tenant-settings'
+import { changeStaff, inviteInput, inviteStaff, listTeam, resendInvitation, staffChange } from './tenant-staff'
 
 export const tenantRoutes = new Hono<AppEnv>()
 
@@ -37,6 +39,74 @@ tenantRoutes.patch('/profile', can('tenant.profile.manage'), doc({ summary: "Upd
   return c.json({ tenant: profile })
 })
 
+tenantRoutes.get('/settings', can('tenant.profile.manage'), doc({ summary: "The business's settings: name, time zone, locale, branding, default hours, cancellation policy, booking page" }), async (c) => {
+  return c.json({ settings: await getTenantSettings(pool(c), tenantOf(c)) })
+})
+
+tenantRoutes.patch('/settings', can('tenant.profile.manage'), doc({ summary: "Change the business's settings (only the fields sent change)", body: settingsUpdate }), async (c) => {
+  const tenant = tenantOf(c)
+  const update = await readJson(c, settingsUpdate)
+  const { settings } = await updateTenantSettings(pool(c), tenant, update)
+  await audit(pool(c), { action: 'tenant.settings_updated', ...auditActor(c), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { fields: Object.keys(update) } })
+  return c.json({ settings })
+})
+
+tenantRoutes.put(
+  '/settings/logo',
+  can('tenant.profile.manage'),
+  doc({ summary: `Upload the business's logo: the image bytes as the body (PNG, JPEG, WebP or GIF; at most ${LOGO_MAX_BYTES / 1024} KiB)`, status: 200 }),
+  async (c) => {
+    const tenant = tenantOf(c)
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    const branding = await saveLogo(pool(c), c.env.UPLOADS, tenant, bytes, c.req.header('content-type'))
+    await audit(pool(c), { action: 'tenant.logo_uploaded', ...auditActor(c), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { bytes: bytes.byteLength, type: branding.logo?.contentType } })
+    return c.json({ branding })
+  },
+)
+
+tenantRoutes.delete('/settings/logo', can('tenant.profile.manage'), doc({ summary: "Remove the business's logo", status: 200 }), async (c) => {
+  const tenant = tenantOf(c)
+  const branding = await removeLogo(pool(c), c.env.UPLOADS, tenant)
+  await audit(pool(c), { action: 'tenant.logo_removed', ...auditActor(c), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id })
+  return c.json({ branding })
+})
+
+function inviter(c: Context<AppEnv>) {
+  const auth = c.get('auth')
+  return auth?.kind === 'user' ? (auth.realUser?.displayName || auth.realUser?.email || auth.user.displayName || auth.user.email) : null
+}
+
+tenantRoutes.get('/team', can('tenant.users.read'), doc({ summary: "The business's owners, managers and staff, with who has joined" }), async (c) => {
+  return c.json({ team: await listTeam(pool(c), tenantOf(c).id) })
+})
+
+tenantRoutes.post('/invitations', can('tenant.users.manage'), doc({ summary: 'Invite an owner, manager or member of staff by email', body: inviteInput }), async (c) => {
+  const tenant = tenantOf(c)
+  const input = await readJson(c, inviteInput)
+  const principal = await authorize(c, 'tenant.users.manage')
+  const invited = await inviteStaff(pool(c), { ...principal, displayName: inviter(c) }, tenant, input, new URL(c.req.url).origin)
+  await audit(pool(c), { action: 'tenant.user_invited', ...auditActor(c), tenantId: tenant.id, targetType: 'user', targetId: invited.user.id, detail: { role: invited.user.role } })
+  return c.json(invited, 201)
+})
+
+tenantRoutes.post('/users/:id/invitation', can('tenant.users.manage'), doc({ summary: 'Send a fresh invitation link to a member who has not joined yet', status: 200 }), async (c) => {
+  const tenant = tenantOf(c)
+  const principal = await authorize(c, 'tenant.users.manage')
+  const invited = await resendInvitation(pool(c), { ...principal, displayName: inviter(c) }, tenant, readParam(c, 'id'), new URL(c.req.url).origin)
+  await audit(pool(c), { action: 'tenant.user_reinvited', ...auditActor(c), tenantId: tenant.id, targetType: 'user', targetId: invited.user.id })
+  return c.json(invited)
+})
+
+tenantRoutes.patch('/users/:id', can('tenant.users.manage'), doc({ summary: "Change a team member's role, or switch the account off or on", body: staffChange }), async (c) => {
+  const tenant = tenantOf(c)
+  const id = readParam(c, 'id')
+  const change = await readJson(c, staffChange)
+  const principal = await authorize(c, 'tenant.users.manage')
+  const { user, before } = await changeStaff(pool(c), principal, tenant.id, id, change)
+  await audit(pool(c), { action: 'tenant.user_changed', ...auditActor(c), tenantId: tenant.id, targetType: 'user', targetId: id, detail: { before, after: { role: user.role, isActive: user.isActive } } })
+  return c.json({ user })
+})
+
 tenantRoutes.get('/users', can('tenant.users.read'), doc({ summary: "The business's accounts" }), async (c) => {
   return c.json({ users: await listUsers(pool(c), { tenant: tenantOf(c).id, limit: 200 }) })
 })
@@ -56,3 +126,28 @@ tenantRoutes.post('/grants/:id/revoke', can('tenant.grants.manage'), doc({ summa
   return c.json({ grant: await revokeGrant(pool(c), principal, readParam(c, 'id'), realActor(c)) })
 })
 
+
+/** /api/public/branding/*: what a business's public pages show, served on its own host. */
+export const brandingRoutes = new Hono<AppEnv>()
+
+brandingRoutes.get('/', isPublic, doc({ summary: "The business's public branding and booking-page options" }), async (c) => {
+  const { name, timeZone, locale, branding, cancellationPolicy, bookingPage } = await getTenantSettings(pool(c), tenantOf(c))
+  return c.json({ name, timeZone, locale, branding, cancellationPolicy, bookingPage })
+})
+
+brandingRoutes.get('/logo', isPublic, doc({ summary: "The business's logo image (cached; ?v= names a version that never changes)" }), async (c) => {
+  const logo = await readLogo(pool(c), c.env.UPLOADS, tenantOf(c))
+  if (!logo) throw new AppError(404, 'no_logo', 'This business has no logo.')
+  const etag = `"${logo.version}"`
+  const versioned = c.req.query('v') === logo.version
+  const headers = {
+    'content-type': logo.contentType,
+    etag,
+    // A versioned URL is immutable (a new logo gets a new ?v=); the bare URL is rechecked often.
+    'cache-control': versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'",
+  }
+  if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers })
+  return new Response(logo.object.body, { status: 200, headers: { ...headers, 'content-length': String(logo.object.size) } })
+})

@@ -1,6 +1,7 @@
 // Scheduling API. /api/tenant/*: the business's portal (resources, services, hours, customers,
 // events), per the permission matrix. /api/public/*: slots, holds and bookings for customers, and
 // the manage link. Bookings and moves go through TenantHub, which serialises them per resource.
+import { createResourceWithDefaultHours, getTenantSettings } from '../platform/tenant-settings'
 import { Hono, type Context } from 'hono'
 import { doc } from '../openapi'
 import { z } from 'zod'
@@ -93,7 +94,7 @@ schedulingRoutes.get('/resources', can('tenant.calendar.read_own'), doc({ summar
 
 schedulingRoutes.post('/resources', can('tenant.catalog.manage'), doc({ summary: 'Add a resource', body: resourceInput }), async (c) => {
   const input = await readJson(c, resourceInput)
-  const resource = await createResource(pool(c), tenantOf(c).schemaName, tenantOf(c).id, input)
+  const resource = await createResourceWithDefaultHours(pool(c), tenantOf(c), input)
   await audit(pool(c), { action: 'resource.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'resource', targetId: resource.id })
   await availabilityChanged(c, [resource.id], 'resource added')
   return c.json({ resource }, 201)
@@ -143,7 +144,10 @@ schedulingRoutes.post('/closures', can('tenant.catalog.manage'), doc({ summary: 
 schedulingRoutes.get('/services', can('tenant.calendar.read_own'), doc({ summary: 'Services' }), async (c) => c.json({ services: await listServices(pool(c), tenantOf(c).schemaName) }))
 
 schedulingRoutes.post('/services', can('tenant.catalog.manage'), doc({ summary: 'Add a service', body: serviceInput }), async (c) => {
-  const input = await readJson(c, serviceInput)
+  const raw = await readJson(c, z.looseObject({ cancellationCutoffMinutes: z.unknown().optional() }))
+  // A service takes the business's default cut-off unless it names its own.
+  const defaults = raw.cancellationCutoffMinutes === undefined ? { cancellationCutoffMinutes: (await getTenantSettings(pool(c), tenantOf(c))).cancellationPolicy.cutoffMinutes } : {}
+  const input = serviceInput.parse({ ...raw, ...defaults })
   const service = await createService(pool(c), tenantOf(c).schemaName, input)
   await audit(pool(c), { action: 'service.created', ...auditActor(c), tenantId: tenantOf(c).id, targetType: 'service', targetId: service.id })
   await availabilityChanged(c, candidateResources(service), 'service added')
@@ -334,6 +338,14 @@ publicRoutes.get('/bookings/:token', isPublic, doc({ summary: 'A booking, by the
   return c.json({ booking: { id: found.bookingId, status: found.status, customer: found.customer }, event: { ...found.event, customers: undefined }, service: service && { id: service.id, name: service.name, cancellationCutoffMinutes: service.cancellationCutoffMinutes } })
 })
 
+/** The business may take cancellations or changes by phone only (tenant settings, booking page). */
+async function assertAllowedOnline(c: Context<AppEnv>, what: 'cancel' | 'reschedule') {
+  const { bookingPage } = await getTenantSettings(pool(c), tenantOf(c))
+  if (what === 'cancel' ? !bookingPage.allowCancel : !bookingPage.allowReschedule) {
+    throw new AppError(409, what === 'cancel' ? 'online_cancellation_off' : 'online_reschedule_off', `${tenantOf(c).name} does not take ${what === 'cancel' ? 'cancellations' : 'changes'} online; please contact them.`)
+  }
+}
+
 async function assertBeforeCutoff(c: Context<AppEnv>, eventStart: string, serviceId: string) {
   const service = await getService(pool(c), tenantOf(c).schemaName, serviceId)
   const cutoff = (service?.cancellationCutoffMinutes ?? 0) * 60_000
@@ -345,6 +357,7 @@ async function assertBeforeCutoff(c: Context<AppEnv>, eventStart: string, servic
 publicRoutes.post('/bookings/:token/cancel', isPublic, doc({ summary: 'Cancel from the manage link (before the cut-off)', status: 200 }), async (c) => {
   const found = await bookingByToken(c)
   if (found.status === 'cancelled' || found.event.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is already cancelled.')
+  await assertAllowedOnline(c, 'cancel')
   await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
   const event = await cancelBooking(pool(c), tenantOf(c).schemaName, found.bookingId, found.event.id, found.event.seats)
   await audit(pool(c), { action: 'booking.cancelled_by_customer', tenantId: tenantOf(c).id, targetType: 'booking', targetId: found.bookingId, ip: auditActor(c).ip })
@@ -356,6 +369,7 @@ publicRoutes.post('/bookings/:token/reschedule', isPublic, doc({ summary: 'Move 
   const found = await bookingByToken(c)
   const { start } = await readJson(c, z.object({ start: isoInstant }))
   if (found.status === 'cancelled') throw new AppError(409, 'already_cancelled', 'This booking is cancelled.')
+  await assertAllowedOnline(c, 'reschedule')
   await assertBeforeCutoff(c, found.event.start, found.event.serviceId)
   await c.get('releaseDatabase')()
   const moved = await hub(c).reschedule({ eventId: found.event.id, start: new Date(start).getTime(), lockIds: found.event.resourceIds, actorUserId: null, enforceNotice: true })
