@@ -13,6 +13,7 @@ export default defineConfig({
         bindings: {
           DATABASE_URL: inject('databaseUrl'),
           NEON_WS_PROXY: inject('wsProxy'),
+          DNS_RESOLVER_URL: inject('dnsResolver'),
           ENVIRONMENT: 'test',
           PLATFORM_BOOTSTRAP_TOKEN: TEST_PLATFORM_TOKEN,
           AUTH_SIGNING_KEYS: TEST_SIGNING_KEYS,

@@ -11,6 +11,10 @@ export const tenants = pgTable('tenants', {
   plan: text('plan').notNull().default('free'),
   shard: text('shard').notNull().default('main'),
   isDemo: boolean('is_demo').notNull().default(false),
+  suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+  suspendedReason: text('suspended_reason'),
+  deleteAfter: timestamp('delete_after', { withTimezone: true }),
+  demoExpiresAt: timestamp('demo_expires_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 })
@@ -25,6 +29,8 @@ export const domains = pgTable('domains', {
   isCustom: boolean('is_custom').notNull().default(false),
   verificationToken: text('verification_token'),
   verifiedAt: timestamp('verified_at', { withTimezone: true }),
+  lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
+  lastCheckError: text('last_check_error'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 })
 

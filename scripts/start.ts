@@ -1,5 +1,6 @@
 // npm start: the whole local platform. Embedded Postgres (unless DATABASE_URL is set), the
 // WebSocket proxy, migrations, seed, the Remix build and `wrangler dev`; Ctrl-C stops it all.
+import { startLocalDns, type LocalDns } from './lib/local-dns'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -19,6 +20,7 @@ const skipBuild = process.env.SKIP_BUILD === '1'
 
 let local: LocalDatabase | undefined
 let wrangler: ChildProcess | undefined
+let dns: LocalDns | undefined
 let stopping = false
 
 async function stop(code: number): Promise<never> {
@@ -42,6 +44,7 @@ async function stop(code: number): Promise<never> {
     }
   }
   await local?.close().catch((e) => console.error('closing the database:', e))
+  await dns?.close().catch(() => undefined)
   process.exit(code)
 }
 process.on('SIGINT', () => void stop(0))
@@ -112,6 +115,8 @@ try {
     if (build.status !== 0) throw new Error('the Remix build failed')
   }
 
+  // Custom domains are verified against this resolver locally (publish records with PUT /records/<name>).
+  dns = await startLocalDns(Number(process.env.DNS_PORT ?? 0))
   const envFile = join(dataDir, 'dev.env')
   writeFileSync(
     envFile,
@@ -122,6 +127,7 @@ try {
       `PLATFORM_BOOTSTRAP_TOKEN=${localSecret('platform-token')}`,
       `AUTH_SIGNING_KEYS=dev1:${localSecret('signing-key')}`,
       `DATA_ENCRYPTION_KEY=${localSecret('data-key')}`,
+      `DNS_RESOLVER_URL=${dns.url}`,
       '',
     ].join('\n'),
     { mode: 0o600 },
@@ -156,6 +162,7 @@ SmoothSchedule Edge is running.
   Marketing     ${base(rootDomain)}
   API health    ${base(`platform.${rootDomain}`)}/api/health
   Platform API  token in ${join(dataDir, 'platform-token')} (Authorization: Bearer …)
+  Local DNS     ${dns.url} (TXT records for custom domains: PUT ${dns.url.replace('/dns-query', '/records/<name>')})
 Press Ctrl-C to stop.`)
 } catch (error) {
   console.error(`npm start failed: ${error instanceof Error ? error.message : error}`)

@@ -278,6 +278,7 @@ const F = {} as {
   grantP: { id: string }
   rB: { id: string }
   svcB: { id: string }
+  domainA: { id: string }
 }
 
 /** A marker in every name and email of tenant A, to spot A's data in B's answers. */
@@ -365,6 +366,7 @@ beforeAll(async () => {
   F.grantA = (await post(F.ownerA, '/api/tenant/grants', { granteeId: staffA.id, action: 'tenant.customers.manage', reason: `${SECRET} sweep` })).grant
   F.grantP = (await post(F.superP, '/api/platform/grants', { granteeId: supportP.id, action: 'platform.audit.read', reason: 'bad-input sweep' })).grant
 
+  F.domainA = (await post(F.superP, `/api/platform/tenants/${alpha.id}/domains`, { host: `${alpha.slug}.example.com` })).domain
   openapi = await ok(request(PLATFORM, '/api/openapi.json'), 200, 'openapi')
   await prepareFingerprint(['public', alpha.schemaName, beta.schemaName])
 }, 60_000)
@@ -493,7 +495,42 @@ const SPECS: Record<string, OpSpec> = {
   'POST /api/auth/masquerade/stop': { who: 'superP' },
 
   // ---- platform
-  'GET /api/platform/tenants': { who: 'superP', bootstrapToo: true },
+  'GET /api/platform/tenants': { who: 'superP', bootstrapToo: true, badQueries: () => [{ limit: '0' }, { limit: '101' }, { offset: '-1' }, { status: 'gone' }, { demo: 'maybe' }, { q: 'q'.repeat(101) }] as Record<string, string>[] },
+  'GET /api/platform/dashboard': { who: 'superP', bootstrapToo: true },
+  'GET /api/platform/plans': { who: 'superP', bootstrapToo: true },
+  'GET /api/platform/tenants/{id}': { who: 'superP', bootstrapToo: true, params: () => ({ id: alpha.id }) },
+  'POST /api/platform/tenants/{id}/suspend': {
+    who: 'superP',
+    bootstrapToo: true,
+    params: () => ({ id: beta.id }),
+    body: () => ({ reason: 'sweep reason' }),
+    badValues: () => ({ reason: ['', 'ab', 'r'.repeat(501), NUL] }),
+  },
+  'POST /api/platform/tenants/{id}/reactivate': { who: 'superP', bootstrapToo: true, params: () => ({ id: alpha.id }) },
+  'POST /api/platform/tenants/{id}/delete': {
+    who: 'superP',
+    bootstrapToo: true,
+    params: () => ({ id: alpha.id }),
+    body: () => ({ confirm: 'not-the-slug', graceDays: 14 }),
+    badValues: () => ({ confirm: ['c'.repeat(101), NUL], graceDays: [0, 91, 1.5] }),
+  },
+  'POST /api/platform/tenants/{id}/domains': {
+    who: 'superP',
+    bootstrapToo: true,
+    params: () => ({ id: alpha.id }),
+    body: () => ({ host: `${alpha.slug}.example.com` }),
+    badValues: () => ({ host: ['not a host', `x.${ROOT}`, ROOT, '10.0.0.1', 'h'.repeat(254), NUL, `${alpha.slug}.example.com`] }),
+  },
+  'POST /api/platform/tenants/{id}/domains/{domainId}/verify': {
+    who: 'superP',
+    bootstrapToo: true,
+    params: () => ({ id: alpha.id, domainId: F.domainA.id }),
+    body: () => ({ method: 'dns' }),
+    emptyBodyValid: true,
+    badValues: () => ({ method: ['smtp', NUL] }),
+  },
+  'POST /api/platform/tenants/{id}/domains/{domainId}/primary': { who: 'superP', bootstrapToo: true, params: () => ({ id: alpha.id, domainId: F.domainA.id }) },
+  'DELETE /api/platform/tenants/{id}/domains/{domainId}': { who: 'superP', bootstrapToo: true, params: () => ({ id: alpha.id, domainId: F.domainA.id }) },
   'POST /api/platform/tenants': {
     who: 'superP',
     bootstrapToo: true,
@@ -902,6 +939,8 @@ function badQueryValues(schema: JsonSchema): { value: string; expect: Expectatio
   if (schema.format === 'uuid') return [...reject('nope', '', '12345', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', "' OR 1=1 --", NUL), ...lenient(random())]
   if (schema.type === 'integer') {
     const over = schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER ? [String(schema.maximum + 1)] : []
+    // a param that starts at 0 (an offset) takes 0; the empty value may mean its default
+    if (schema.minimum === 0) return [...reject('-1', '1.5', 'abc', '1e999', 'Infinity', 'NaN', '99999999999999999999', ...over), ...lenient('0', '')]
     return reject('-1', '0', '1.5', 'abc', '', '1e999', 'Infinity', 'NaN', '99999999999999999999', ...over)
   }
   if (schema.enum) return reject('BOGUS', schema.enum[0]!.toLowerCase() === schema.enum[0] ? schema.enum[0]!.toUpperCase() : schema.enum[0]!.toLowerCase(), '')
@@ -1022,7 +1061,12 @@ async function sweepOperation(key: string, actors: Actor[]) {
     if (before) {
       const after = await fingerprint()
       // failed sign-ins count against the brute-force throttle, by design
-      const ignore = key.startsWith('POST /api/auth/') ? new Set(['public.auth_throttle']) : new Set<string>()
+      // a failed domain check is recorded on the domain (when it was checked, what was seen), by design
+      const ignore = key.startsWith('POST /api/auth/')
+        ? new Set(['public.auth_throttle'])
+        : key.endsWith('/domains/{domainId}/verify')
+          ? new Set(['public.domains'])
+          : new Set<string>()
       const changed = diff(before, after, ignore)
       if (changed.length) problems.push(`[${actor.label}] ${probes.length} refused requests to ${key} changed data: ${changed.join('; ')}`)
     }

@@ -4,11 +4,14 @@ import type { TestProject } from 'vitest/node'
 import { migratePublic } from '../db/migrate'
 import { openLocalDatabase } from '../scripts/lib/local-db'
 import { connectDatabase } from '../scripts/lib/node-db'
+import { startLocalDns } from '../scripts/lib/local-dns'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
     wsProxy: string
+    /** a local DNS-over-HTTPS resolver (scripts/lib/local-dns.ts) for custom-domain verification */
+    dnsResolver: string
   }
 }
 
@@ -42,9 +45,12 @@ export default async function setup(project: TestProject) {
 
   project.provide('databaseUrl', databaseUrl)
   project.provide('wsProxy', local.wsProxy)
+  const dns = await startLocalDns()
+  project.provide('dnsResolver', dns.url)
 
   return async () => {
     await dropDatabase?.().catch((error) => console.error('could not drop the test database:', error))
     await local.close()
+    await dns.close()
   }
 }

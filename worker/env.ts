@@ -15,6 +15,11 @@ export interface Env {
   DATA_ENCRYPTION_KEY: string
   TENANT_HUB: DurableObjectNamespace<TenantHub>
   JOBS: Queue<JobMessage>
+  /** DNS-over-HTTPS resolver that verifies custom domains (JSON API) */
+  DNS_RESOLVER_URL?: string
+  /** Cloudflare for SaaS: custom hostnames are registered when both are set */
+  CF_API_TOKEN?: string
+  CF_ZONE_ID?: string
   /** uploaded files: business logos (worker/platform/tenant-settings.ts) */
   UPLOADS: R2Bucket
   ASSETS?: Fetcher
@@ -47,6 +52,9 @@ const settingsSchema = z.object({
         return z.NEVER
       }
     }),
+  DNS_RESOLVER_URL: z.url({ protocol: /^https?$/, error: 'DNS_RESOLVER_URL must be an http(s) URL of a DNS-over-HTTPS resolver' }).default('https://cloudflare-dns.com/dns-query'),
+  CF_API_TOKEN: z.string().min(20).optional(),
+  CF_ZONE_ID: z.string().regex(/^[0-9a-f]{32}$/, 'CF_ZONE_ID is the 32-character zone id').optional(),
   DATA_ENCRYPTION_KEY: z
     .string({ error: 'DATA_ENCRYPTION_KEY is not set: add it as a secret (32+ random characters)' })
     .min(32, 'DATA_ENCRYPTION_KEY must be at least 32 characters'),

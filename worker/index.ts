@@ -1,4 +1,5 @@
 // The Worker: HTTP (Hono + Remix), the jobs queue consumer, the cron trigger, and the Durable Object class.
+import { purgeDueTenants } from './platform/tenants'
 import { connectDatabase } from '../db/client'
 import { createApp } from './app'
 import { settingsOf, type Env } from './env'
@@ -28,8 +29,12 @@ export default {
   async scheduled(_controller, env, ctx) {
     const database = databaseFor(env)
     ctx.waitUntil(
-      pruneJobLedger(database.pool)
-        .then((removed) => removed > 0 && console.log(`cron: pruned ${removed} finished job records`))
+      Promise.allSettled([
+        pruneJobLedger(database.pool).then((removed) => removed > 0 && console.log(`cron: pruned ${removed} finished job records`)),
+        // tenants past their deletion grace period, and expired demo tenants, are dropped
+        purgeDueTenants(database.pool).then((purged) => purged.length > 0 && console.log(`cron: deleted tenants ${purged.map((t) => t.slug).join(', ')}`)),
+      ])
+        .then((results) => results.forEach((r) => r.status === 'rejected' && console.error('cron:', r.reason)))
         .finally(() => database.close()),
     )
   },

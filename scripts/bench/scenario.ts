@@ -268,7 +268,7 @@ export async function runScenario(
   // ---- set-up through the API ----
   const slug = `bench-${tag}`
   const tenant = expectStatus(
-    await endpoint.request(platformHost, 'POST', '/api/platform/tenants', { json: { slug, name: 'Bench Studio', timeZone: 'UTC' }, headers: bearer }),
+    await endpoint.request(platformHost, 'POST', '/api/platform/tenants', { json: { slug, name: 'Bench Studio', timeZone: 'UTC', plan: 'business' }, headers: bearer }),
     201,
     'provision the tenant',
   ).tenant as { id: string; schemaName: string; primaryHost: string }

@@ -98,6 +98,11 @@ export class HostCache {
     this.entries.clear()
   }
 
+  /** Drops what is cached for one host (a domain was verified or removed), found or not. */
+  forgetHost(host: string): void {
+    for (const key of [...this.entries.keys()]) if (key.endsWith(`:${host}`)) this.entries.delete(key)
+  }
+
   /** Drops every cached host of one tenant (its name, zone or status changed). */
   forgetTenant(tenantId: string): void {
     for (const [key, entry] of this.entries) if (entry.tenant?.id === tenantId) this.entries.delete(key)

@@ -11,7 +11,10 @@ import { createUser, createUserInput, listUsers, listUsersQuery, setActive, find
 import { listOutbox } from '../communication/outbox'
 import { readJson, readParam, readQuery } from '../validation'
 import { audit, auditQuery, listAudit } from './audit'
-import { listTenants, provisionTenant, provisionTenantInput } from './tenants'
+import { deleteInput, getTenant, listTenants, listTenantsQuery, provisionTenant, provisionTenantInput, reactivateTenant, requestTenantDeletion, suspendInput, suspendTenant } from './tenants'
+import { verifyInput, addDomain, cloudflareCustomHostnames, dohVerifier, domainHost, localCustomHostnames, makePrimaryDomain, removeDomain, verifyDomain } from './domains'
+import { platformDashboard } from './dashboard'
+import { listPlans } from './plans'
 
 export const platformRoutes = new Hono<AppEnv>()
 
@@ -32,8 +35,91 @@ function realActor(c: Context<AppEnv>) {
   return { realActorId: actor.actorUserId ?? '00000000-0000-0000-0000-000000000000', ip: actor.ip, sessionId: actor.sessionId, hostTenantId: null }
 }
 
-platformRoutes.get('/tenants', can('platform.tenants.read'), doc({ summary: 'List tenants' }), async (c) => {
-  return c.json({ tenants: await listTenants(pool(c)) })
+/** Sales see and handle demo tenants only. */
+async function readScope(c: Context<AppEnv>) {
+  const principal = await authorize(c, 'platform.tenants.read')
+  return { onlyDemo: principal.role === 'PLATFORM_SALES' }
+}
+
+function domainAdapters(c: Context<AppEnv>) {
+  const settings = c.get('settings')
+  return {
+    verifier: dohVerifier(settings.DNS_RESOLVER_URL),
+    hostnames: settings.CF_API_TOKEN && settings.CF_ZONE_ID ? cloudflareCustomHostnames(settings.CF_API_TOKEN, settings.CF_ZONE_ID) : localCustomHostnames,
+  }
+}
+
+platformRoutes.get('/dashboard', can('platform.tenants.read'), doc({ summary: 'Counts for the platform home: tenants, users, bookings today, failed jobs' }), async (c) => {
+  return c.json({ dashboard: await platformDashboard(pool(c), await readScope(c)) })
+})
+
+platformRoutes.get('/plans', can('platform.tenants.read'), doc({ summary: 'Plans and their limits' }), async (c) => c.json({ plans: await listPlans(pool(c)) }))
+
+platformRoutes.get('/tenants', can('platform.tenants.read'), doc({ summary: 'List tenants: search by name, slug or host; filter by status; a page at a time', query: listTenantsQuery }), async (c) => {
+  const query = readQuery(c, listTenantsQuery)
+  return c.json(await listTenants(pool(c), query, await readScope(c)))
+})
+
+platformRoutes.get('/tenants/:id', can('platform.tenants.read'), doc({ summary: 'A tenant with its usage and domains' }), async (c) => {
+  return c.json({ tenant: await getTenant(pool(c), readParam(c, 'id'), await readScope(c)) })
+})
+
+async function lifecycle(c: Context<AppEnv>, action: string, change: (id: string) => Promise<{ id: string; slug: string }>) {
+  const id = readParam(c, 'id')
+  await authorize(c, 'platform.tenants.manage')
+  const tenant = await change(id)
+  hostCache.forgetTenant(tenant.id)
+  await audit(pool(c), { action, ...auditActor(c), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { slug: tenant.slug } })
+  return c.json({ tenant: await getTenant(pool(c), tenant.id) })
+}
+
+platformRoutes.post('/tenants/:id/suspend', can('platform.tenants.manage'), doc({ summary: "Suspend a tenant: its hosts show a notice and its API answers 403; data is kept", body: suspendInput, status: 200 }), async (c) => {
+  const input = await readJson(c, suspendInput)
+  return lifecycle(c, 'tenant.suspended', (id) => suspendTenant(pool(c), id, input))
+})
+
+platformRoutes.post('/tenants/:id/reactivate', can('platform.tenants.manage'), doc({ summary: 'Reactivate a suspended tenant (cancels a pending deletion)', status: 200 }), async (c) => {
+  return lifecycle(c, 'tenant.reactivated', (id) => reactivateTenant(pool(c), id))
+})
+
+platformRoutes.post('/tenants/:id/delete', can('platform.tenants.manage'), doc({ summary: "Schedule deletion after a grace period; confirm with the tenant's slug", body: deleteInput, status: 200 }), async (c) => {
+  const input = await readJson(c, deleteInput)
+  return lifecycle(c, 'tenant.deletion_scheduled', (id) => requestTenantDeletion(pool(c), id, input))
+})
+
+const domainBody = (c: Context<AppEnv>) => z.object({ host: domainHost(c.get('settings').ROOT_DOMAIN) }).strict()
+
+platformRoutes.post('/tenants/:id/domains', can('platform.tenants.manage'), doc({ summary: 'Add a custom domain (unverified until its TXT record or HTTP token is seen)', body: z.object({ host: z.string() }) }), async (c) => {
+  const id = readParam(c, 'id')
+  const input = await readJson(c, domainBody(c))
+  await getTenant(pool(c), id)
+  const domain = await addDomain(pool(c), c.get('settings').ROOT_DOMAIN, id, input)
+  await audit(pool(c), { action: 'domain.added', ...auditActor(c), tenantId: id, targetType: 'domain', targetId: domain.id, detail: { host: domain.host } })
+  return c.json({ domain }, 201)
+})
+
+platformRoutes.post('/tenants/:id/domains/:domainId/verify', can('platform.tenants.manage'), doc({ summary: 'Check the TXT record (or, with method "http", the token at the well-known path) now; 422 says what was found', body: verifyInput, status: 200 }), async (c) => {
+  const id = readParam(c, 'id')
+  const domainId = readParam(c, 'domainId')
+  const { method } = c.req.header('content-type')?.includes('json') ? await readJson(c, verifyInput) : { method: 'dns' as const }
+  const { verifier, hostnames } = domainAdapters(c)
+  const domain = await verifyDomain(pool(c), verifier, hostnames, id, domainId, method)
+  await audit(pool(c), { action: 'domain.verified', ...auditActor(c), tenantId: id, targetType: 'domain', targetId: domain.id, detail: { host: domain.host } })
+  return c.json({ domain })
+})
+
+platformRoutes.post('/tenants/:id/domains/:domainId/primary', can('platform.tenants.manage'), doc({ summary: 'Make a verified domain the primary one', status: 200 }), async (c) => {
+  const id = readParam(c, 'id')
+  const domains = await makePrimaryDomain(pool(c), id, readParam(c, 'domainId'))
+  await audit(pool(c), { action: 'domain.made_primary', ...auditActor(c), tenantId: id, targetType: 'domain', targetId: c.req.param('domainId') })
+  return c.json({ domains })
+})
+
+platformRoutes.delete('/tenants/:id/domains/:domainId', can('platform.tenants.manage'), doc({ summary: 'Remove a custom domain: it stops routing at once', status: 200 }), async (c) => {
+  const id = readParam(c, 'id')
+  const domains = await removeDomain(pool(c), domainAdapters(c).hostnames, id, readParam(c, 'domainId'))
+  await audit(pool(c), { action: 'domain.removed', ...auditActor(c), tenantId: id, targetType: 'domain', targetId: c.req.param('domainId') })
+  return c.json({ domains })
 })
 
 platformRoutes.post('/tenants', can('platform.tenants.create'), doc({ summary: 'Provision a tenant (schema, migrations, primary domain)', body: provisionTenantInput }), async (c) => {

@@ -10,6 +10,7 @@ import { AppError } from '../errors'
 import { hostCache, type TenantSummary } from '../identity/tenancy'
 import { createResource, type Resource, type resourceInput } from '../scheduling/catalog'
 import { tenantSql } from '../scheduling/sql'
+import { assertPlanAllows } from './plans'
 import { isValidTimeZone } from './tenants'
 
 type Queryable = Pick<Pool, 'query'>
@@ -281,6 +282,7 @@ export async function readLogo(db: Queryable, bucket: R2Bucket, tenant: TenantSu
 /** A new resource starts with the business's default weekly hours (change them on the resource). */
 export async function createResourceWithDefaultHours(pool: Pool, tenant: TenantSummary, input: z.input<typeof resourceInput>): Promise<Resource> {
   return withTransaction(pool, async (client) => {
+    await assertPlanAllows(client, tenant.schemaName, 'resources')
     const { businessHours } = await getTenantSettings(client, tenant)
     const resource = await createResource(client, tenant.schemaName, tenant.id, input)
     for (const rule of businessHours) {

@@ -6,6 +6,7 @@ import type { Pool } from '@neondatabase/serverless'
 import { z } from 'zod'
 import { withTransaction } from '../../db/client'
 import { queueEmail } from '../communication/outbox'
+import { assertPlanAllows } from './plans'
 import { AppError } from '../errors'
 import { randomToken, sha256Hex } from '../identity/passwords'
 import { isPlatformRole, type Principal, type Role } from '../identity/permissions'
@@ -100,6 +101,7 @@ export async function inviteStaff(
     throw new AppError(403, 'owners_only', 'Only an owner can invite another owner.')
   }
   return withTransaction(pool, async (client) => {
+    await assertPlanAllows(client, (await client.query<{ schema_name: string }>('SELECT schema_name FROM public.tenants WHERE id = $1', [tenant.id])).rows[0]!.schema_name, 'staff')
     const user = await createUser(client, { email: input.email, displayName: input.displayName, role: input.role, tenantId: tenant.id })
     const invitationExpiresAt = await issueSetPasswordLink(client, user, tenant, origin, actor.displayName ?? null)
     return { user, invitationExpiresAt }

@@ -3,6 +3,7 @@
 import type { Pool } from '@neondatabase/serverless'
 import { z } from 'zod'
 import { AppError, pgErrorCode } from '../errors'
+import { assertPlanAllows } from '../platform/plans'
 import { isValidTimeZone } from '../platform/tenants'
 import { tenantSql } from './sql'
 import { withTransaction } from '../../db/client'
@@ -194,6 +195,7 @@ export async function createService(pool: Pool, schema: string, raw: z.input<typ
   if (new Set(all).size !== all.length) throw new AppError(400, 'invalid_input', 'A resource may appear in one group only.')
   const t = tenantSql(schema)
   const id = await withTransaction(pool, async (client) => {
+    await assertPlanAllows(client, schema, 'services')
     await assertResourcesExist(client, schema, all)
     const { rows } = await client.query(
       `INSERT INTO ${t('services')} (name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes,
