@@ -7,6 +7,7 @@ import type { Pool } from '@neondatabase/serverless'
 
 export type AuthSummary = ReturnType<typeof describeSession>
 import type { HubClient } from '../worker/scheduling/hub-client'
+import type { domainAdaptersFor } from '../worker/platform/domains'
 
 export interface HostError {
   status: 400 | 403 | 404
@@ -28,6 +29,8 @@ declare module '@remix-run/cloudflare' {
     hub: HubClient | null
     /** the client's address, for audit entries */
     clientIp: string | null
+    /** how custom domains are verified and registered (worker/platform/domains.ts) */
+    domainAdapters: ReturnType<typeof domainAdaptersFor>
     /** uploaded files (business logos); R2 */
     uploads: R2Bucket
   }

@@ -21,6 +21,7 @@ import { buildOpenApi, doc } from './openapi'
 import { platformRoutes } from './platform/routes'
 import { brandingRoutes, tenantRoutes } from './platform/tenant-routes'
 import { LOGO_MAX_BYTES } from './platform/tenant-settings'
+import { domainAdaptersFor } from './platform/domains'
 import { handleRemixRequest } from './remix-handler'
 import { zodDetails } from './validation'
 import type { HostError } from '../app/load-context'
@@ -181,6 +182,7 @@ async function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tena
       hub: tenancy?.kind === 'tenant' ? hubClient(c.env.TENANT_HUB, { tenantId: tenancy.tenant.id, schemaName: tenancy.tenant.schemaName }) : null,
       clientIp: c.req.header('cf-connecting-ip') ?? null,
       uploads: c.env.UPLOADS,
+      domainAdapters: domainAdaptersFor(settings),
     },
     settings.ENVIRONMENT,
   )

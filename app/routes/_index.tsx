@@ -1,7 +1,8 @@
 // Home of every host: the marketing page on the bare root; on platform.<root> the platform sign-in
 // or dashboard; on a business host its public landing page (and its team, for its managers).
+import { platformDashboard } from '../../worker/platform/dashboard'
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/cloudflare'
-import { useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData } from '@remix-run/react'
 import { getTenantProfile } from '../../worker/platform/tenant-profile'
 import { canMasquerade, decide, type Principal } from '../../worker/identity/permissions'
 import { listUsers } from '../../worker/identity/users'
@@ -50,7 +51,14 @@ export async function loader({ context }: LoaderFunctionArgs) {
       auth && principal && decide(principal, 'platform.users.read', { tenantId: null }).allowed
         ? withMasquerade(auth, await listUsers(context.pool(), { limit: 200, onlyDemo: principal.role === 'PLATFORM_SALES' }))
         : null
-    return json({ kind: 'platform' as const, auth, users, rootDomain: context.rootDomain, environment: context.environment })
+    const dashboard =
+      auth && principal && decide(principal, 'platform.tenants.read', { tenantId: null }).allowed
+        ? await platformDashboard(context.pool(), { onlyDemo: principal.role === 'PLATFORM_SALES' })
+        : null
+    const links = principal
+      ? { audit: decide(principal, 'platform.audit.read', { tenantId: null }).allowed, jobs: decide(principal, 'platform.outbox.read', { tenantId: null }).allowed }
+      : { audit: false, jobs: false }
+    return json({ kind: 'platform' as const, auth, users, dashboard, links, rootDomain: context.rootDomain, environment: context.environment })
   }
   return json({ kind: 'marketing' as const, rootDomain: context.rootDomain })
 }
@@ -135,6 +143,38 @@ function PlatformHome({ data }: { data: Extract<ReturnType<typeof useLoaderData<
           <>
             <h1 data-testid="page-title">Platform</h1>
             <p className="lead">Run tenants, domains and accounts for {data.rootDomain}.</p>
+            {data.dashboard ? (
+              <div className="grid dashboard" data-testid="dashboard">
+                <Link to="/tenants" className="card stat" data-testid="stat-tenants">
+                  <span className="stat-value">{data.dashboard.tenants.total}</span>
+                  <span className="muted">
+                    tenants · {data.dashboard.tenants.active} active, {data.dashboard.tenants.suspended} suspended, {data.dashboard.tenants.deleting} being deleted, {data.dashboard.tenants.demo} demo
+                  </span>
+                </Link>
+                <div className="card stat" data-testid="stat-users">
+                  <span className="stat-value">{data.dashboard.users.total}</span>
+                  <span className="muted">
+                    accounts · {data.dashboard.users.team} team, {data.dashboard.users.customers} customers, {data.dashboard.users.platform} platform
+                  </span>
+                </div>
+                <div className="card stat" data-testid="stat-bookings">
+                  <span className="stat-value">{data.dashboard.bookingsToday}</span>
+                  <span className="muted">bookings made today (UTC)</span>
+                </div>
+                <div className="card stat" data-testid="stat-jobs">
+                  <span className="stat-value">{data.dashboard.failedJobs.last24h + data.dashboard.failedJobs.rejected24h}</span>
+                  <span className="muted">
+                    failed jobs in 24 h · {data.links.jobs ? <Link to="/jobs">failed and dead-letter jobs</Link> : null}
+                    {data.links.audit ? (
+                      <>
+                        {' '}
+                        · <Link to="/audit">audit log</Link>
+                      </>
+                    ) : null}
+                  </span>
+                </div>
+              </div>
+            ) : null}
             {data.users ? (
               <div className="card">
                 <h2>Accounts</h2>

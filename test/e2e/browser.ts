@@ -9,7 +9,8 @@ export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium'
 const root = resolve(import.meta.dirname, '..', '..')
 export const SCREENSHOTS = join(root, 'test-results', 'screenshots')
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraHosts`: more host patterns (custom domains of a test) that resolve to 127.0.0.1. */
+export function launchBrowser(options: { extraHosts?: string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install Debian's \`chromium\` package (or set E2E_CHROMIUM)`)
   }
@@ -21,7 +22,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-gpu',
       '--disable-background-networking',
       // `*.lvh.me` matches subdomains only, so the bare host needs its own rule.
-      '--host-resolver-rules=MAP *.lvh.me 127.0.0.1, MAP lvh.me 127.0.0.1',
+      `--host-resolver-rules=${['*.lvh.me', 'lvh.me', ...(options.extraHosts ?? [])].map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`,
     ],
   })
 }

@@ -14,18 +14,21 @@ declare module 'vitest' {
     e2ePort: number
     /** The platform's break-glass token (start.ts writes it into the data folder), for reading the outbox. */
     e2ePlatformToken: string
+    /** The platform's local DNS-over-HTTPS resolver (publish TXT records with PUT /records/<name>). */
+    e2eDnsUrl: string
   }
 }
 
 const root = resolve(import.meta.dirname, '..', '..')
 const PORT = Number(process.env.E2E_PORT ?? 8797)
 const INSPECTOR_PORT = PORT + 10_000
+const DNS_PORT = PORT + 1_000
 const READY = 'SmoothSchedule Edge is running.'
 const START_TIMEOUT_MS = 180_000
 const STOP_TIMEOUT_MS = 15_000
 
 export default async function setup(project: TestProject) {
-  for (const port of [PORT, INSPECTOR_PORT]) {
+  for (const port of [PORT, INSPECTOR_PORT, DNS_PORT]) {
     if (!(await isFree(port))) {
       throw new Error(`port ${port} on 127.0.0.1 is in use; stop what listens there or pick another with E2E_PORT`)
     }
@@ -49,6 +52,7 @@ export default async function setup(project: TestProject) {
       ...env,
       PORT: String(PORT),
       INSPECTOR_PORT: String(INSPECTOR_PORT),
+      DNS_PORT: String(DNS_PORT),
       SS_DATA_DIR: dataDir,
       FORCE_COLOR: '0',
     },
@@ -112,6 +116,7 @@ export default async function setup(project: TestProject) {
   })
 
   project.provide('e2ePort', PORT)
+  project.provide('e2eDnsUrl', `http://127.0.0.1:${DNS_PORT}/dns-query`)
   project.provide('e2ePlatformToken', readFileSync(join(dataDir, 'platform-token'), 'utf8').trim())
   return stop
 }

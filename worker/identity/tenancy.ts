@@ -109,7 +109,12 @@ export class HostCache {
   }
 }
 
-export const hostCache = new HostCache()
+/**
+ * One cache per isolate, shared by the Worker's modules and the Remix server build (a bundle of
+ * its own, with its own copy of this module): a page action that verifies or removes a domain must
+ * invalidate the cache the router reads.
+ */
+export const hostCache: HostCache = ((globalThis as { __smoothScheduleHostCache?: HostCache }).__smoothScheduleHostCache ??= new HostCache())
 
 export async function resolveTenancy(
   rawHost: string | null | undefined,

@@ -91,6 +91,14 @@ export function cloudflareCustomHostnames(apiToken: string, zoneId: string, fetc
   }
 }
 
+/** The adapters the settings ask for: DoH at DNS_RESOLVER_URL; Cloudflare for SaaS when its token and zone are set. */
+export function domainAdaptersFor(settings: { DNS_RESOLVER_URL: string; CF_API_TOKEN?: string; CF_ZONE_ID?: string }) {
+  return {
+    verifier: dohVerifier(settings.DNS_RESOLVER_URL),
+    hostnames: settings.CF_API_TOKEN && settings.CF_ZONE_ID ? cloudflareCustomHostnames(settings.CF_API_TOKEN, settings.CF_ZONE_ID) : localCustomHostnames,
+  }
+}
+
 // ---- Domain functions ---------------------------------------------------------------------------
 
 export interface Domain {

@@ -11,8 +11,9 @@ import { createUser, createUserInput, listUsers, listUsersQuery, setActive, find
 import { listOutbox } from '../communication/outbox'
 import { readJson, readParam, readQuery } from '../validation'
 import { audit, auditQuery, listAudit } from './audit'
-import { deleteInput, getTenant, listTenants, listTenantsQuery, provisionTenant, provisionTenantInput, reactivateTenant, requestTenantDeletion, suspendInput, suspendTenant } from './tenants'
-import { verifyInput, addDomain, cloudflareCustomHostnames, dohVerifier, domainHost, localCustomHostnames, makePrimaryDomain, removeDomain, verifyDomain } from './domains'
+import { inviteStaff } from './tenant-staff'
+import { createTenantInput, tenantOrigin, deleteInput, getTenant, listTenants, listTenantsQuery, provisionTenant, provisionTenantInput, reactivateTenant, requestTenantDeletion, suspendInput, suspendTenant } from './tenants'
+import { verifyInput, addDomain, domainAdaptersFor, domainHost, makePrimaryDomain, removeDomain, verifyDomain } from './domains'
 import { platformDashboard } from './dashboard'
 import { listPlans } from './plans'
 
@@ -41,13 +42,7 @@ async function readScope(c: Context<AppEnv>) {
   return { onlyDemo: principal.role === 'PLATFORM_SALES' }
 }
 
-function domainAdapters(c: Context<AppEnv>) {
-  const settings = c.get('settings')
-  return {
-    verifier: dohVerifier(settings.DNS_RESOLVER_URL),
-    hostnames: settings.CF_API_TOKEN && settings.CF_ZONE_ID ? cloudflareCustomHostnames(settings.CF_API_TOKEN, settings.CF_ZONE_ID) : localCustomHostnames,
-  }
-}
+const domainAdapters = (c: Context<AppEnv>) => domainAdaptersFor(c.get('settings'))
 
 platformRoutes.get('/dashboard', can('platform.tenants.read'), doc({ summary: 'Counts for the platform home: tenants, users, bookings today, failed jobs' }), async (c) => {
   return c.json({ dashboard: await platformDashboard(pool(c), await readScope(c)) })
@@ -122,16 +117,25 @@ platformRoutes.delete('/tenants/:id/domains/:domainId', can('platform.tenants.ma
   return c.json({ domains })
 })
 
-platformRoutes.post('/tenants', can('platform.tenants.create'), doc({ summary: 'Provision a tenant (schema, migrations, primary domain)', body: provisionTenantInput }), async (c) => {
-  const input = await readJson(c, provisionTenantInput)
+platformRoutes.post('/tenants', can('platform.tenants.create'), doc({ summary: 'Provision a tenant (schema, migrations, primary domain) and invite its first owner by email', body: createTenantInput }), async (c) => {
+  const { ownerEmail, ownerName, ...input } = await readJson(c, createTenantInput)
   const principal = await authorize(c, 'platform.tenants.create')
   if (principal.role === 'PLATFORM_SALES' && !input.isDemo) {
     throw new AppError(403, 'forbidden', 'Sales may create demo tenants only (isDemo: true).')
   }
+  if (ownerEmail && (await pool(c).query('SELECT 1 FROM public.users WHERE lower(email) = $1', [ownerEmail])).rowCount) {
+    throw new AppError(409, 'email_taken', `An account with ${ownerEmail} already exists; invite another address.`)
+  }
   const tenant = await provisionTenant(pool(c), c.get('settings').ROOT_DOMAIN, input)
   hostCache.clear() // a cached "no such host" for this slug must not outlive its creation here
   await audit(pool(c), { action: 'tenant.created', ...auditActor(c), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { slug: tenant.slug } })
-  return c.json({ tenant }, 201)
+  let owner = null
+  if (ownerEmail) {
+    const invited = await inviteStaff(pool(c), principal, tenant, { email: ownerEmail, displayName: ownerName, role: 'TENANT_OWNER' }, tenantOrigin(new URL(c.req.url).origin, tenant.primaryHost))
+    await audit(pool(c), { action: 'tenant.user_invited', ...auditActor(c), tenantId: tenant.id, targetType: 'user', targetId: invited.user.id, detail: { role: 'TENANT_OWNER' } })
+    owner = invited
+  }
+  return c.json({ tenant, owner }, 201)
 })
 
 platformRoutes.get('/users', can('platform.users.read'), doc({ summary: 'List accounts', query: listUsersQuery }), async (c) => {

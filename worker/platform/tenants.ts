@@ -290,3 +290,16 @@ export async function purgeDueTenants(pool: Pool, now = new Date()): Promise<{ i
     }
   }
 }
+
+export const createTenantInput = provisionTenantInput.extend({
+  /** the first owner, invited by email to choose a password */
+  ownerEmail: z.string().trim().toLowerCase().max(254).pipe(z.email('ownerEmail must be a valid address')).optional(),
+  ownerName: z.string().trim().max(120).default(''),
+})
+
+/** The origin of a tenant's own host, from the platform request's origin (same scheme and port). */
+export function tenantOrigin(platformOrigin: string, host: string): string {
+  const url = new URL(platformOrigin)
+  url.hostname = host
+  return url.origin
+}
