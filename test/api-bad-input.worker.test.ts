@@ -497,6 +497,7 @@ const SPECS: Record<string, OpSpec> = {
   // ---- platform
   'GET /api/platform/tenants': { who: 'superP', bootstrapToo: true, badQueries: () => [{ limit: '0' }, { limit: '101' }, { offset: '-1' }, { status: 'gone' }, { demo: 'maybe' }, { q: 'q'.repeat(101) }] as Record<string, string>[] },
   'GET /api/platform/dashboard': { who: 'superP', bootstrapToo: true },
+  'POST /api/platform/demos': { who: 'superP', bootstrapToo: true, body: () => ({ name: 'Sweep demo', days: 1 }), emptyBodyValid: true, badValues: () => ({ name: ['x', NUL, 'n'.repeat(121)], days: [0, 31, 1.5] }) },
   'GET /api/platform/plans': { who: 'superP', bootstrapToo: true },
   'GET /api/platform/tenants/{id}': { who: 'superP', bootstrapToo: true, params: () => ({ id: alpha.id }) },
   'POST /api/platform/tenants/{id}/suspend': {

@@ -19,6 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const NOTICES: Record<string, string> = {
   created: 'Business created. The owner has an invitation in their email.',
+  demo: 'Demo business created with sample data. Act as its owner from the platform home.',
   suspended: 'Suspended: its pages show a notice and its API refuses requests. Its data is kept.',
   reactivated: 'Active again.',
   deleting: 'Deletion scheduled. Reactivate before the date to keep it.',
@@ -113,9 +114,10 @@ export default function TenantPage() {
         {result.message}
       </Notice>
     ) : null
+  const expires = tenant.demoExpiresAt ? ` · demo until ${new Date(tenant.demoExpiresAt).toUTCString()}` : ''
   const status = tenant.deleteAfter ? `Deletion scheduled for ${new Date(tenant.deleteAfter).toUTCString()}` : tenant.status === 'active' ? 'Active' : `Suspended: ${tenant.suspendedReason ?? ''}`
   return (
-    <PlatformPage title={tenant.name} lead={<>{tenant.primaryHost} · {tenant.plan} plan{tenant.isDemo ? ' · demo' : ''}</>}>
+    <PlatformPage title={tenant.name} lead={<>{tenant.primaryHost} · {tenant.plan} plan{tenant.isDemo ? ' · demo' : ''}{expires}</>}>
       {notice && !result ? (
         <Notice kind="success" testId="tenant-notice">
           {notice}

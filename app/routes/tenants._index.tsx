@@ -7,6 +7,7 @@ import { hostCache } from '../../worker/identity/tenancy'
 import { audit } from '../../worker/platform/audit'
 import { listPlans } from '../../worker/platform/plans'
 import { inviteStaff } from '../../worker/platform/tenant-staff'
+import { createDemoTenant } from '../../worker/platform/demo-data'
 import { createTenantInput, listTenants, listTenantsQuery, provisionTenant, tenantOrigin } from '../../worker/platform/tenants'
 import { platformActor } from '../components/platform.server'
 import { PlatformPage } from '../components/platform-layout'
@@ -39,6 +40,13 @@ export async function action({ context, request }: ActionFunctionArgs) {
   assertSameOrigin(request)
   const actor = platformActor(context, request, 'platform.tenants.create')
   const form = await request.formData()
+  if (textOf(form, 'intent') === 'demo') {
+    const pool = context.pool()
+    const demo = await createDemoTenant(pool, context.rootDomain, { days: 14 })
+    hostCache.clear()
+    await audit(pool, { action: 'tenant.demo_created', ...actor.audit, tenantId: demo.tenant.id, targetType: 'tenant', targetId: demo.tenant.id, detail: { slug: demo.tenant.slug, expiresAt: demo.tenant.demoExpiresAt } })
+    return redirect(`/tenants/${demo.tenant.id}?notice=demo`)
+  }
   const values = {
     slug: textOf(form, 'slug'),
     name: textOf(form, 'name'),
@@ -129,6 +137,14 @@ export default function Tenants() {
           </div>
         </section>
         {data.canCreate ? (
+          <div>
+          <Form method="post" className="card" data-testid="demo-form">
+            <h2>Demo for a prospect</h2>
+            <p className="muted small">A business with staff, services and a month of appointments, and an owner you can act as. It is deleted after 14 days.</p>
+            <button type="submit" name="intent" value="demo" disabled={navigation.state === 'submitting'} data-testid="create-demo">
+              Create a demo business
+            </button>
+          </Form>
           <Form method="post" noValidate className="card portal-form" data-testid="tenant-form">
             <h2>New {data.demoOnly ? 'demo ' : ''}business</h2>
             {result ? <Notice kind="error">{result.message}</Notice> : null}
@@ -148,6 +164,7 @@ export default function Tenants() {
               Create business
             </button>
           </Form>
+          </div>
         ) : null}
       </div>
     </PlatformPage>

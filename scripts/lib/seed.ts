@@ -6,54 +6,8 @@ import { updateTenantProfile } from '../../worker/platform/tenant-profile'
 import { createUser, findUserForLogin } from '../../worker/identity/users'
 import type { Role } from '../../worker/identity/permissions'
 import type { TenantSummary } from '../../worker/identity/tenancy'
-import { createResource, createService, listResources, setWeeklyHours } from '../../worker/scheduling/catalog'
+import { seedDemoCatalog } from '../../worker/platform/demo-data'
 import type { Pool } from '@neondatabase/serverless'
-
-const WEEKDAYS = [1, 2, 3, 4, 5, 6] as const
-
-/** Staff, a room, hours and three services for the demo business (only when it has no resources yet). */
-async function seedDemoCatalog(pool: Pool, tenantId: string, schema: string, staffUserId: string | null): Promise<boolean> {
-  if ((await listResources(pool, schema)).length > 0) return false
-  const zone = 'America/New_York'
-  const stella = await createResource(pool, schema, tenantId, { kind: 'staff', name: 'Stella (massage)', userId: staffUserId, timeZone: zone })
-  const marco = await createResource(pool, schema, tenantId, { kind: 'staff', name: 'Marco (physio)', timeZone: zone })
-  const studio = await createResource(pool, schema, tenantId, { kind: 'room', name: 'Studio A', capacity: 8, timeZone: zone })
-  const hours = WEEKDAYS.flatMap((weekday) => [
-    { weekday, start: '09:00', end: '12:30' },
-    { weekday, start: '13:30', end: '18:00' },
-  ])
-  for (const r of [stella, marco]) await setWeeklyHours(pool, schema, r.id, { rules: hours })
-  await setWeeklyHours(pool, schema, studio.id, { rules: WEEKDAYS.map((weekday) => ({ weekday, start: '07:00', end: '20:00' })) })
-  await createService(pool, schema, {
-    name: 'Massage, 60 minutes',
-    description: 'Deep-tissue or relaxing; tell us which when you book.',
-    durationMinutes: 60,
-    bufferAfterMinutes: 15,
-    slotIntervalMinutes: 30,
-    minNoticeMinutes: 120,
-    priceCents: 9000,
-    depositCents: 2000,
-    resourceGroups: [[stella.id]],
-  })
-  await createService(pool, schema, {
-    name: 'Physio assessment',
-    durationMinutes: 45,
-    bufferBeforeMinutes: 5,
-    slotIntervalMinutes: 15,
-    priceCents: 7500,
-    requiresConfirmation: true,
-    resourceGroups: [[marco.id, stella.id], [studio.id]],
-  })
-  await createService(pool, schema, {
-    name: 'Morning yoga class',
-    durationMinutes: 60,
-    slotIntervalMinutes: 60,
-    seats: 8,
-    priceCents: 1800,
-    resourceGroups: [[studio.id]],
-  })
-  return true
-}
 
 export const DEMO_SLUG = 'demo'
 export const DEV_PASSWORD = 'smooth-demo-2026'

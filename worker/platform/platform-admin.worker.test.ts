@@ -205,6 +205,43 @@ describe('custom domains', () => {
   })
 })
 
+describe('demo businesses', () => {
+  it('sales create one with sample data and act as its owner; it is deleted when it expires', async () => {
+    const res = await sales.fetch('/api/platform/demos', { json: { name: 'Prospect Spa', days: 3 } })
+    expect(res.status).toBe(201)
+    const demo = await json(res)
+    expect(demo.tenant.slug).toMatch(/^demo-[a-z0-9]{8}$/)
+    expect(Date.parse(demo.tenant.demoExpiresAt) - Date.now()).toBeGreaterThan(2.9 * 86_400_000)
+    expect(demo.owner).toMatchObject({ role: 'TENANT_OWNER', isTemporary: true })
+    expect(demo.bookings).toBeGreaterThan(20)
+    const detail = (await json(await sales.fetch(`/api/platform/tenants/${demo.tenant.id}`))).tenant
+    expect(detail).toMatchObject({ isDemo: true, usage: { resources: 3, services: 3 } })
+    // its booking page works, with the sample services
+    const services = await json(await request(demo.tenant.primaryHost, '/api/public/services'))
+    expect(services.services.map((s: { name: string }) => s.name)).toContain('Massage, 60 minutes')
+
+    // sales may act as the demo's owner, and as nobody in a real business
+    const acting = await sales.fetch('/api/auth/masquerade', { json: { userId: demo.owner.id } })
+    expect(acting.status).toBe(201)
+    await sales.fetch('/api/auth/masquerade/stop', { method: 'POST' })
+    const real = await createTenant('real', 'Real Spa')
+    const realOwner = await makeUser('TENANT_OWNER', real.id)
+    expect((await sales.fetch('/api/auth/masquerade', { json: { userId: realOwner.id } })).status).toBe(403)
+
+    // support cannot create demos; bad input is refused
+    expect((await support.fetch('/api/platform/demos', { json: {} })).status).toBe(403)
+    expect((await sales.fetch('/api/platform/demos', { json: { days: 90 } })).status).toBe(400)
+
+    await withDatabase(async ({ pool }) => {
+      expect((await purgeDueTenants(pool)).map((p) => p.id)).not.toContain(demo.tenant.id)
+      const purged = await purgeDueTenants(pool, new Date(Date.now() + 4 * 86_400_000))
+      expect(purged.map((p) => p.id)).toContain(demo.tenant.id)
+      expect((await pool.query('SELECT 1 FROM public.users WHERE id = $1', [demo.owner.id])).rowCount).toBe(0)
+    })
+    expect((await request(demo.tenant.primaryHost, '/api/public/services')).status).toBe(404)
+  })
+})
+
 describe('platform roles', () => {
   it('support reads tenants but changes nothing; sales see and read demo tenants only', async () => {
     const t = await createTenant('roles', 'Roles Spa')

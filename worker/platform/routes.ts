@@ -15,6 +15,7 @@ import { inviteStaff } from './tenant-staff'
 import { createTenantInput, tenantOrigin, deleteInput, getTenant, listTenants, listTenantsQuery, provisionTenant, provisionTenantInput, reactivateTenant, requestTenantDeletion, suspendInput, suspendTenant } from './tenants'
 import { verifyInput, addDomain, domainAdaptersFor, domainHost, makePrimaryDomain, removeDomain, verifyDomain } from './domains'
 import { platformDashboard } from './dashboard'
+import { createDemoTenant, demoInput } from './demo-data'
 import { listPlans } from './plans'
 
 export const platformRoutes = new Hono<AppEnv>()
@@ -136,6 +137,15 @@ platformRoutes.post('/tenants', can('platform.tenants.create'), doc({ summary: '
     owner = invited
   }
   return c.json({ tenant, owner }, 201)
+})
+
+platformRoutes.post('/demos', can('platform.tenants.create'), doc({ summary: 'Create a demo business with sample data and a temporary owner; it is deleted when it expires', body: demoInput }), async (c) => {
+  const input = await readJson(c, demoInput)
+  await authorize(c, 'platform.tenants.create')
+  const demo = await createDemoTenant(pool(c), c.get('settings').ROOT_DOMAIN, input)
+  hostCache.clear()
+  await audit(pool(c), { action: 'tenant.demo_created', ...auditActor(c), tenantId: demo.tenant.id, targetType: 'tenant', targetId: demo.tenant.id, detail: { slug: demo.tenant.slug, expiresAt: demo.tenant.demoExpiresAt } })
+  return c.json(demo, 201)
 })
 
 platformRoutes.get('/users', can('platform.users.read'), doc({ summary: 'List accounts', query: listUsersQuery }), async (c) => {
