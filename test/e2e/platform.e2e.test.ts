@@ -15,18 +15,24 @@ afterAll(async () => {
   await browser?.close()
 })
 
+/** A signed-in page on the platform host, showing the dashboard. */
+async function signInPlatform(email: string) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+  const page = await context.newPage()
+  await page.goto(urlFor('platform', '/'))
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(DEV_PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByTestId('dashboard').waitFor()
+  return { context, page }
+}
+
 describe('platform administration', () => {
   it('a platform manager creates a tenant, verifies its custom domain, and the tenant answers on it', async () => {
     const tag = Date.now().toString(36)
     const slug = `e2e-${tag}`
     const host = `shop-${tag}.example.com`
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-    const page = await context.newPage()
-    await page.goto(urlFor('platform', '/'))
-    await page.getByLabel('Email').fill('manager@platform.lvh.me')
-    await page.getByLabel('Password').fill(DEV_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByTestId('dashboard').waitFor()
+    const { context, page } = await signInPlatform('manager@platform.lvh.me')
     const tenantsBefore = Number((await page.getByTestId('stat-tenants').locator('.stat-value').innerText()).trim())
 
     await page.goto(urlFor('platform', '/tenants'))
@@ -87,13 +93,7 @@ describe('platform administration', () => {
   })
 
   it('support reads a tenant but is offered no changes; sales see demo tenants only', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-    const page = await context.newPage()
-    await page.goto(urlFor('platform', '/'))
-    await page.getByLabel('Email').fill('support@platform.lvh.me')
-    await page.getByLabel('Password').fill(DEV_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByTestId('dashboard').waitFor()
+    const { context, page } = await signInPlatform('support@platform.lvh.me')
     await page.goto(urlFor('platform', '/tenants?q=demo'))
     await page.locator('[data-testid="tenant-row"][data-slug="demo"] a').click()
     await page.getByTestId('tenant-usage').waitFor()
@@ -102,13 +102,7 @@ describe('platform administration', () => {
     expect(await page.getByTestId('tenant-form').count()).toBe(0)
     await context.close()
 
-    const salesContext = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-    const sales = await salesContext.newPage()
-    await sales.goto(urlFor('platform', '/'))
-    await sales.getByLabel('Email').fill('sales@platform.lvh.me')
-    await sales.getByLabel('Password').fill(DEV_PASSWORD)
-    await sales.getByRole('button', { name: 'Sign in' }).click()
-    await sales.getByTestId('dashboard').waitFor()
+    const { context: salesContext, page: sales } = await signInPlatform('sales@platform.lvh.me')
     await sales.goto(urlFor('platform', '/tenants'))
     await sales.getByTestId('tenant-count').waitFor()
     // the seeded demo business is a demo tenant; nothing else shows
