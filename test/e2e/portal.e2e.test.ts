@@ -123,6 +123,10 @@ describe('portal', () => {
     const resourceUrl = page.url().split('?')[0]!
     // the URL changes a moment before the page does
     await page.getByTestId('page-title').filter({ hasText: room }).waitFor()
+    // a new resource starts with the business's default hours (Settings): Monday to Friday 09:00–17:00
+    expect(await page.getByLabel('Monday range 1 start').inputValue()).toBe('09:00')
+    expect(await page.getByLabel('Friday range 1 end').inputValue()).toBe('17:00')
+    expect(await page.getByLabel('Sunday range 1 start').inputValue()).toBe('')
 
     // Hours that end before they start: the message on that range, and nothing saved.
     await page.getByLabel('Monday range 1 start').fill('17:00')
@@ -134,8 +138,9 @@ describe('portal', () => {
     expect(await text(page, 'hours-error')).toContain('Nothing was saved')
     await screenshot(page, 'portal-resource-hours-invalid')
     await page.goto(resourceUrl)
-    expect(await page.getByLabel('Monday range 1 start').inputValue()).toBe('')
-    expect(await page.getByLabel('Tuesday range 1 start').inputValue()).toBe('')
+    // nothing was saved: the hours it started with are still there
+    expect(await page.getByLabel('Monday range 1 start').inputValue()).toBe('09:00')
+    expect(await page.getByLabel('Monday range 1 end').inputValue()).toBe('17:00')
 
     // Every day 08:00–12:00, then a second range 13:00–20:00 in the row that appears after saving.
     await saveHours(page, 0, '08:00', '12:00')
