@@ -611,6 +611,11 @@ const SPECS: Record<string, OpSpec> = {
   'PUT /api/tenant/settings/logo': { who: 'ownerA', upload: { limitBytes: 512 * KIB } },
   'DELETE /api/tenant/settings/logo': { who: 'ownerA' },
   'GET /api/tenant/team': { who: 'ownerA' },
+  'GET /api/tenant/domains': { who: 'ownerA' },
+  'POST /api/tenant/domains': { who: 'ownerA', body: () => ({ host: `${alpha.slug}.example.com` }), badValues: () => ({ host: ['not a host', `x.${ROOT}`, '10.0.0.1', NUL, `${alpha.slug}.example.com`] }) },
+  'POST /api/tenant/domains/{id}/verify': { who: 'ownerA', params: () => ({ id: F.domainA.id }), body: () => ({ method: 'dns' }), emptyBodyValid: true, badValues: () => ({ method: ['smtp'] }) },
+  'POST /api/tenant/domains/{id}/primary': { who: 'ownerA', params: () => ({ id: F.domainA.id }) },
+  'DELETE /api/tenant/domains/{id}': { who: 'ownerA', params: () => ({ id: F.domainA.id }) },
   'POST /api/tenant/invitations': {
     who: 'ownerA',
     body: () => ({ email: 'sweep-invite@example.test', role: 'TENANT_STAFF' }),
@@ -1065,7 +1070,7 @@ async function sweepOperation(key: string, actors: Actor[]) {
       // a failed domain check is recorded on the domain (when it was checked, what was seen), by design
       const ignore = key.startsWith('POST /api/auth/')
         ? new Set(['public.auth_throttle'])
-        : key.endsWith('/domains/{domainId}/verify')
+        : key.endsWith('/domains/{domainId}/verify') || key.endsWith('/domains/{id}/verify')
           ? new Set(['public.domains'])
           : new Set<string>()
       const changed = diff(before, after, ignore)

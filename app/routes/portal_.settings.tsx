@@ -5,6 +5,7 @@
 import { json, redirect, unstable_parseMultipartFormData, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/cloudflare'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { audit } from '../../worker/platform/audit'
+import { addDomain, listDomains, makePrimaryDomain, removeDomain, verifyDomain } from '../../worker/platform/domains'
 import { getTenantSettings, LOCALES, LOGO_MAX_BYTES, removeLogo, saveLogo, settingsUpdate, updateTenantSettings, type HoursRule } from '../../worker/platform/tenant-settings'
 import { domainError, assertSameOrigin } from '../components/scheduling.server'
 import { portalContext, portalNavigation, requireAction } from '../components/portal-access.server'
@@ -17,7 +18,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 const FORBIDDEN = 'Business settings are for its owner and managers.'
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const
 const SECTIONS = ['business', 'branding', 'hours', 'policy', 'booking'] as const
-type Section = (typeof SECTIONS)[number] | 'logo' | 'logo-remove'
+type Section = (typeof SECTIONS)[number] | 'logo' | 'logo-remove' | 'domains'
 const SAVED: Record<Section, string> = {
   business: 'Business details saved.',
   branding: 'Colours saved.',
@@ -26,6 +27,13 @@ const SAVED: Record<Section, string> = {
   booking: 'Booking page options saved.',
   logo: 'Logo uploaded.',
   'logo-remove': 'Logo removed.',
+  domains: 'Domains saved.',
+}
+const DOMAIN_NOTICES: Record<string, string> = {
+  'add-domain': 'Domain added. Publish the TXT record shown, then verify.',
+  'verify-domain': 'Verified: the domain now opens your booking pages.',
+  'primary-domain': 'Primary domain changed.',
+  'remove-domain': 'Domain removed.',
 }
 
 /** "09:00-12:00, 13:00-17:00" per weekday ↔ rules; empty means closed that day. */
@@ -58,8 +66,10 @@ function hoursFromForm(form: FormData): { rules: HoursRule[]; errors: FieldError
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const { tenant, pool, actor } = portalContext(context)
   await requireAction(context, request, actor, 'tenant.profile.manage', FORBIDDEN)
-  const [nav, settings] = await Promise.all([portalNavigation(context, request, actor), getTenantSettings(pool, tenant)])
-  const saved = new URL(request.url).searchParams.get('saved') as Section | null
+  const [nav, settings, domains] = await Promise.all([portalNavigation(context, request, actor), getTenantSettings(pool, tenant), listDomains(pool, tenant.id)])
+  const url = new URL(request.url)
+  const saved = url.searchParams.get('saved') as Section | null
+  const domainNotice = DOMAIN_NOTICES[url.searchParams.get('domain') ?? ''] ?? null
   return json({
     zone: tenant.timeZone,
     nav,
@@ -67,7 +77,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     hours: WEEKDAYS.map((day, i) => ({ day, weekday: i + 1, text: hoursText(settings.businessHours, i + 1) })),
     zones: Intl.supportedValuesOf('timeZone'),
     logoLimitKiB: LOGO_MAX_BYTES / 1024,
-    notice: saved && saved in SAVED ? SAVED[saved] : null,
+    domains,
+    notice: domainNotice ?? (saved && saved in SAVED ? SAVED[saved] : null),
   })
 }
 
@@ -119,6 +130,31 @@ export async function action({ context, request }: ActionFunctionArgs) {
 
   const form = await request.formData()
   const section = textOf(form, 'intent') as Section
+  const intent = textOf(form, 'intent')
+  if (intent in DOMAIN_NOTICES) {
+    const domainId = textOf(form, 'domainId')
+    try {
+      if (intent === 'add-domain') {
+        const domain = await addDomain(pool, context.rootDomain, tenant.id, { host: textOf(form, 'host') })
+        await audit(pool, { action: 'domain.added', ...actor.audit, tenantId: tenant.id, targetType: 'domain', targetId: domain.id, detail: { host: domain.host } })
+      } else if (intent === 'verify-domain') {
+        const domain = await verifyDomain(pool, context.domainAdapters.verifier, context.domainAdapters.hostnames, tenant.id, domainId)
+        await audit(pool, { action: 'domain.verified', ...actor.audit, tenantId: tenant.id, targetType: 'domain', targetId: domain.id, detail: { host: domain.host } })
+      } else if (intent === 'primary-domain') {
+        await makePrimaryDomain(pool, tenant.id, domainId)
+        await audit(pool, { action: 'domain.made_primary', ...actor.audit, tenantId: tenant.id, targetType: 'domain', targetId: domainId })
+      } else {
+        await removeDomain(pool, context.domainAdapters.hostnames, tenant.id, domainId)
+        await audit(pool, { action: 'domain.removed', ...actor.audit, tenantId: tenant.id, targetType: 'domain', targetId: domainId })
+      }
+    } catch (error) {
+      const known = domainError(error)
+      if (!known || known.status >= 500) throw error
+      const details = known.details as { message: string }[] | undefined
+      return fail('domains', {}, Array.isArray(details) && details[0] ? `${known.message} ${details.map((d) => d.message).join('; ')}` : known.message)
+    }
+    return redirect(`/portal/settings?domain=${intent}`)
+  }
   if (section === 'logo-remove') {
     await removeLogo(pool, context.uploads, tenant)
     await audit(pool, { action: 'tenant.logo_removed', ...actor.audit, tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id })
@@ -293,6 +329,50 @@ export default function Settings() {
           <TextArea name="cancellationPolicy.text" label="Policy shown to customers (optional)" defaultValue={s.cancellationPolicy.text ?? ''} rows={3} maxLength={1000} error={e.policy['cancellationPolicy.text']} />
           {save('policy', 'Save policy')}
         </Form>
+
+        <section className="card portal-form" data-testid="settings-domains">
+          <h2>Domains</h2>
+          <p className="muted small">Customers reach your booking pages here. Your own domain works once you prove you own it.</p>
+          {noticeOf('domains')}
+          <ul className="plain-list">
+            {data.domains.map((d) => (
+              <li key={d.id} data-testid="domain" data-host={d.host}>
+                <strong>{d.host}</strong> {d.isPrimary ? <span className="tag">Primary</span> : null}{' '}
+                {d.verifiedAt ? <span className="badge confirmed">Verified</span> : <span className="badge pending">Not verified</span>}
+                {d.instructions ? (
+                  <div className="muted small">
+                    Add a TXT record <code>{d.instructions.txtName}</code> with the value <code>{d.instructions.txtValue}</code> at your DNS provider, then verify.
+                    {d.lastCheckError ? <div className="error">Last check: {d.lastCheckError}</div> : null}
+                  </div>
+                ) : null}
+                <Form method="post" className="inline-actions">
+                  <input type="hidden" name="domainId" value={d.id} />
+                  {!d.verifiedAt ? (
+                    <button type="submit" name="intent" value="verify-domain" className="small" disabled={busy}>
+                      Verify
+                    </button>
+                  ) : null}
+                  {d.verifiedAt && !d.isPrimary ? (
+                    <button type="submit" name="intent" value="primary-domain" className="small" disabled={busy}>
+                      Make primary
+                    </button>
+                  ) : null}
+                  {d.isCustom ? (
+                    <button type="submit" name="intent" value="remove-domain" className="link" disabled={busy}>
+                      Remove
+                    </button>
+                  ) : null}
+                </Form>
+              </li>
+            ))}
+          </ul>
+          <Form method="post" noValidate>
+            <Field name="host" label="Add your own domain" placeholder="booking.example.com" testId="settings-domain-host" />
+            <button type="submit" name="intent" value="add-domain" disabled={busy} data-testid="settings-add-domain">
+              Add domain
+            </button>
+          </Form>
+        </section>
 
         <Form method="post" noValidate className="card portal-form" data-testid="settings-booking">
           <h2>Booking page</h2>

@@ -205,6 +205,35 @@ describe('custom domains', () => {
   })
 })
 
+describe("a business's own domains", () => {
+  it('owners and managers add and verify them on their host; staff and other businesses cannot', async () => {
+    const t = await createTenant('own-domain', 'Own Domain Spa')
+    const owner = await makeUser('TENANT_OWNER', t.id)
+    const staffUser = await makeUser('TENANT_STAFF', t.id)
+    const ob = new Browser(t.primaryHost)
+    await ob.login(owner.email)
+    const sb = new Browser(t.primaryHost)
+    await sb.login(staffUser.email)
+    const host = `own-${crypto.randomUUID().slice(0, 6)}.example.com`
+    expect((await sb.fetch('/api/tenant/domains', { json: { host } })).status).toBe(403)
+    const added = await ob.fetch('/api/tenant/domains', { json: { host } })
+    expect(added.status).toBe(201)
+    const { domain } = await json(added)
+    await publishTxt(domain.instructions.txtName, [domain.instructions.txtValue])
+    expect((await ob.fetch(`/api/tenant/domains/${domain.id}/verify`, { method: 'POST' })).status).toBe(200)
+    expect((await json(await request(host, '/api/tenant'))).tenant.name).toBe('Own Domain Spa')
+    // another business's owner cannot touch it, even by id
+    const other = await createTenant('own-domain-b', 'Other')
+    const otherOwner = await makeUser('TENANT_OWNER', other.id)
+    const xb = new Browser(other.primaryHost)
+    await xb.login(otherOwner.email)
+    expect((await xb.fetch(`/api/tenant/domains/${domain.id}`, { method: 'DELETE' })).status).toBe(404)
+    expect((await request(host, '/api/tenant')).status).toBe(200)
+    expect((await ob.fetch(`/api/tenant/domains/${domain.id}`, { method: 'DELETE' })).status).toBe(200)
+    expect((await request(host, '/api/tenant')).status).toBe(404)
+  })
+})
+
 describe('demo businesses', () => {
   it('sales create one with sample data and act as its owner; it is deleted when it expires', async () => {
     const res = await sales.fetch('/api/platform/demos', { json: { name: 'Prospect Spa', days: 3 } })

@@ -10,6 +10,8 @@ import { readJson, readParam } from '../validation'
 import { audit } from './audit'
 import { getTenantProfile, profileUpdate, updateTenantProfile } from './tenant-profile'
 import { getTenantSettings, LOGO_MAX_BYTES, readLogo, removeLogo, saveLogo, settingsUpdate, updateTenantSettings } from './tenant-settings'
+import { addDomain, domainAdaptersFor, domainHost, listDomains, makePrimaryDomain, removeDomain, verifyDomain, verifyInput } from './domains'
+import { z } from 'zod'
 import { changeStaff, inviteInput, inviteStaff, listTeam, resendInvitation, staffChange } from './tenant-staff'
 
 export const tenantRoutes = new Hono<AppEnv>()
@@ -69,6 +71,45 @@ tenantRoutes.delete('/settings/logo', can('tenant.profile.manage'), doc({ summar
   const branding = await removeLogo(pool(c), c.env.UPLOADS, tenant)
   await audit(pool(c), { action: 'tenant.logo_removed', ...auditActor(c), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id })
   return c.json({ branding })
+})
+
+// ---- the business's own domains (owners and managers; the same rules as the platform's pages) ----
+
+const domainBody = (c: Context<AppEnv>) => z.object({ host: domainHost(c.get('settings').ROOT_DOMAIN) }).strict()
+
+tenantRoutes.get('/domains', can('tenant.profile.manage'), doc({ summary: "The business's subdomain and custom domains, with how to verify them" }), async (c) => {
+  return c.json({ domains: await listDomains(pool(c), tenantOf(c).id) })
+})
+
+tenantRoutes.post('/domains', can('tenant.profile.manage'), doc({ summary: 'Add a custom domain (it routes once verified)', body: z.object({ host: z.string() }) }), async (c) => {
+  const tenant = tenantOf(c)
+  const input = await readJson(c, domainBody(c))
+  const domain = await addDomain(pool(c), c.get('settings').ROOT_DOMAIN, tenant.id, input)
+  await audit(pool(c), { action: 'domain.added', ...auditActor(c), tenantId: tenant.id, targetType: 'domain', targetId: domain.id, detail: { host: domain.host } })
+  return c.json({ domain }, 201)
+})
+
+tenantRoutes.post('/domains/:id/verify', can('tenant.profile.manage'), doc({ summary: 'Check the verification record now; 422 says what was found', body: verifyInput, status: 200 }), async (c) => {
+  const tenant = tenantOf(c)
+  const { method } = c.req.header('content-type')?.includes('json') ? await readJson(c, verifyInput) : { method: 'dns' as const }
+  const { verifier, hostnames } = domainAdaptersFor(c.get('settings'))
+  const domain = await verifyDomain(pool(c), verifier, hostnames, tenant.id, readParam(c, 'id'), method)
+  await audit(pool(c), { action: 'domain.verified', ...auditActor(c), tenantId: tenant.id, targetType: 'domain', targetId: domain.id, detail: { host: domain.host } })
+  return c.json({ domain })
+})
+
+tenantRoutes.post('/domains/:id/primary', can('tenant.profile.manage'), doc({ summary: 'Make a verified domain the primary one', status: 200 }), async (c) => {
+  const tenant = tenantOf(c)
+  const domains = await makePrimaryDomain(pool(c), tenant.id, readParam(c, 'id'))
+  await audit(pool(c), { action: 'domain.made_primary', ...auditActor(c), tenantId: tenant.id, targetType: 'domain', targetId: c.req.param('id') })
+  return c.json({ domains })
+})
+
+tenantRoutes.delete('/domains/:id', can('tenant.profile.manage'), doc({ summary: 'Remove a custom domain: it stops routing at once', status: 200 }), async (c) => {
+  const tenant = tenantOf(c)
+  const domains = await removeDomain(pool(c), domainAdaptersFor(c.get('settings')).hostnames, tenant.id, readParam(c, 'id'))
+  await audit(pool(c), { action: 'domain.removed', ...auditActor(c), tenantId: tenant.id, targetType: 'domain', targetId: c.req.param('id') })
+  return c.json({ domains })
 })
 
 function inviter(c: Context<AppEnv>) {
