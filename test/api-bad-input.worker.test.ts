@@ -583,6 +583,8 @@ const SPECS: Record<string, OpSpec> = {
     bootstrapToo: true,
     extraQuery: { to: { type: 'string', maxLength: 254 }, limit: { type: 'integer', minimum: 1, maximum: 200 } },
   },
+  'GET /api/platform/jobs': { who: 'superP', bootstrapToo: true },
+  'POST /api/platform/jobs/{id}/retry': { who: 'superP', bootstrapToo: true, params: () => ({ id: random() }), idKind: { id: 'token' }, unknownIdOk: false },
 
   // ---- tenant admin
   'GET /api/tenant': { who: 'anonA' },

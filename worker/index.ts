@@ -1,9 +1,12 @@
-// The Worker: HTTP (Hono + Remix), the jobs queue consumer, the cron trigger, and the Durable Object class.
+// The Worker: HTTP (Hono + Remix), the jobs queue consumer (and its dead-letter queue), the cron
+// trigger, and the Durable Object class.
 import { purgeDueTenants } from './platform/tenants'
 import { connectDatabase } from '../db/client'
 import { createApp } from './app'
 import { settingsOf, type Env } from './env'
-import { consumeJobs, pruneJobLedger } from './jobs/consumer'
+import { consumeDeadLetters, consumeJobs, pruneJobLedger } from './jobs/consumer'
+import { relayDueJobs } from './jobs/due'
+import { jobHandlers } from './jobs/handlers'
 
 export { TenantHub } from '../durable-objects/tenant-hub'
 
@@ -20,17 +23,25 @@ export default {
   async queue(batch, env, _ctx) {
     const database = databaseFor(env)
     try {
-      await consumeJobs(batch, database.pool)
+      if (batch.queue === 'jobs-dlq') await consumeDeadLetters(batch, database.pool)
+      else await consumeJobs(batch, { pool: database.pool, enqueue: async (jobs) => void (await env.JOBS.sendBatch(jobs.map((body) => ({ body })))) }, jobHandlers(env))
     } finally {
       await database.close()
     }
   },
 
-  async scheduled(_controller, env, ctx) {
+  async scheduled(controller, env, ctx) {
     const database = databaseFor(env)
+    const send = async (messages: Parameters<typeof env.JOBS.send>[0][]) => void (await env.JOBS.sendBatch(messages.map((body) => ({ body }))))
     ctx.waitUntil(
       Promise.allSettled([
-        pruneJobLedger(database.pool).then((removed) => removed > 0 && console.log(`cron: pruned ${removed} finished job records`)),
+        (async () => {
+          // Everything due (reminders, and rows a failed send after commit left behind) goes to the queue.
+          const relayed = await relayDueJobs(database.pool, send, { now: new Date(controller.scheduledTime) })
+          if (relayed > 0) console.log(`cron: relayed ${relayed} due jobs`)
+          const removed = await pruneJobLedger(database.pool)
+          if (removed > 0) console.log(`cron: pruned ${removed} finished job records`)
+        })(),
         // tenants past their deletion grace period, and expired demo tenants, are dropped
         purgeDueTenants(database.pool).then((purged) => purged.length > 0 && console.log(`cron: deleted tenants ${purged.map((t) => t.slug).join(', ')}`)),
       ])

@@ -56,7 +56,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
         ? await platformDashboard(context.pool(), { onlyDemo: principal.role === 'PLATFORM_SALES' })
         : null
     const links = principal
-      ? { audit: decide(principal, 'platform.audit.read', { tenantId: null }).allowed, jobs: decide(principal, 'platform.outbox.read', { tenantId: null }).allowed }
+      ? { audit: decide(principal, 'platform.audit.read', { tenantId: null }).allowed, jobs: decide(principal, 'platform.jobs.read', { tenantId: null }).allowed }
       : { audit: false, jobs: false }
     return json({ kind: 'platform' as const, auth, users, dashboard, links, rootDomain: context.rootDomain, environment: context.environment })
   }

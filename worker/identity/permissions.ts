@@ -21,6 +21,8 @@ export const ACTIONS = [
   'platform.audit.read',
   'platform.grants.manage',
   'platform.outbox.read',
+  'platform.jobs.read',
+  'platform.jobs.manage',
   'tenant.profile.read',
   'tenant.profile.manage',
   'tenant.users.read',
@@ -34,6 +36,8 @@ export const ACTIONS = [
   'tenant.customers.manage',
   'tenant.calendar.manage_all',
   'tenant.calendar.manage_own',
+  'tenant.notifications.read',
+  'tenant.webhooks.manage',
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -49,6 +53,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'platform.tenants.read',
     'platform.users.read',
     'platform.outbox.read',
+    'platform.jobs.read',
     'tenant.profile.read',
     'tenant.users.read',
     'tenant.calendar.read_all',
@@ -68,6 +73,8 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'tenant.customers.manage',
     'tenant.calendar.manage_all',
     'tenant.calendar.manage_own',
+    'tenant.notifications.read',
+    'tenant.webhooks.manage',
   ],
   // Staff keep their own calendar: they see and change events on the resource linked to them.
   TENANT_STAFF: [

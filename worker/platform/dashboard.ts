@@ -10,6 +10,7 @@ export interface Dashboard {
   users: { total: number; platform: number; team: number; customers: number }
   /** bookings created since midnight UTC (cancelled ones included) */
   bookingsToday: number
+  /** failing or dead-lettered, and refused as invalid, in the last 24 hours */
   failedJobs: { last24h: number; rejected24h: number }
 }
 
@@ -32,7 +33,7 @@ export async function platformDashboard(db: Queryable, options: { onlyDemo?: boo
          FROM public.users u ${options.onlyDemo ? 'JOIN public.tenants t ON t.id = u.tenant_id AND t.is_demo' : ''}`,
     ),
     db.query(
-      `SELECT count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*) FILTER (WHERE status = 'rejected')::int AS rejected
+      `SELECT count(*) FILTER (WHERE status IN ('failed', 'dead'))::int AS failed, count(*) FILTER (WHERE status = 'rejected')::int AS rejected
          FROM public.job_runs WHERE started_at > now() - interval '24 hours'`,
     ),
     db.query<{ schema_name: string }>(`SELECT schema_name FROM public.tenants ${demo} ORDER BY schema_name`),

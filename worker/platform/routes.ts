@@ -9,6 +9,7 @@ import { createGrant, createGrantInput, listGrants, revokeGrant } from '../ident
 import { hostCache } from '../identity/tenancy'
 import { createUser, createUserInput, listUsers, listUsersQuery, setActive, findUserById } from '../identity/users'
 import { listOutbox } from '../communication/outbox'
+import { deadJobMessage, listJobRuns } from '../jobs/consumer'
 import { readJson, readParam, readQuery } from '../validation'
 import { audit, auditQuery, listAudit } from './audit'
 import { inviteStaff } from './tenant-staff'
@@ -205,4 +206,24 @@ platformRoutes.get('/audit', can('platform.audit.read'), doc({ summary: 'Read th
 platformRoutes.get('/outbox', can('platform.outbox.read'), doc({ summary: 'Account emails sent by the platform (development outbox)' }), async (c) => {
   const q = readQuery(c, z.object({ to: z.string().max(254).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }))
   return c.json({ messages: await listOutbox(pool(c), q) })
+})
+
+const jobsQuery = z.object({
+  status: z.enum(['running', 'done', 'failed', 'rejected', 'dead']).optional(),
+  tenant: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+
+platformRoutes.get('/jobs', can('platform.jobs.read'), doc({ summary: 'Background jobs: dead-lettered, rejected and failed jobs with their reasons', query: jobsQuery }), async (c) => {
+  const q = readQuery(c, jobsQuery)
+  return c.json({ jobs: await listJobRuns(pool(c), { status: q.status, tenantId: q.tenant, limit: q.limit }) })
+})
+
+platformRoutes.post('/jobs/:id/retry', can('platform.jobs.manage'), doc({ summary: 'Send a dead job to the queue again (same id: it still runs at most once)', status: 202 }), async (c) => {
+  const id = readParam(c, 'id', z.string().min(8).max(100).regex(/^[\w.:-]+$/))
+  const message = await deadJobMessage(pool(c), id)
+  if (!message) throw new AppError(404, 'unknown_dead_job', 'No dead job with a stored message has that id.')
+  await c.env.JOBS.send(message)
+  await audit(pool(c), { action: 'job.retried', ...auditActor(c), tenantId: message.tenantId, targetType: 'job', targetId: id, detail: { type: message.type } })
+  return c.json({ queued: { id, type: message.type } }, 202)
 })
