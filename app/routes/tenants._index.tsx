@@ -6,9 +6,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { hostCache } from '../../worker/identity/tenancy'
 import { audit } from '../../worker/platform/audit'
 import { listPlans } from '../../worker/platform/plans'
-import { inviteStaff } from '../../worker/platform/tenant-staff'
 import { createDemoTenant } from '../../worker/platform/demo-data'
-import { createTenantInput, listTenants, listTenantsQuery, provisionTenant, tenantOrigin } from '../../worker/platform/tenants'
+import { createTenantInput, createTenantWithOwner, listTenants, listTenantsQuery } from '../../worker/platform/tenants'
 import { platformActor } from '../components/platform.server'
 import { PlatformPage } from '../components/platform-layout'
 import { fieldErrors, parseForm, textOf, checked, type FieldErrors } from '../components/portal-forms.server'
@@ -60,24 +59,18 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const fail = (errors: FieldErrors, message = 'Nothing was created: please check the highlighted fields.', status = 400) =>
     json({ values, errors, message }, { status })
   if (!parsed.success) return fail(fieldErrors(parsed.error, { timeZone: 'Choose a time zone from the list, such as Europe/London.' }))
-  const { ownerEmail, ownerName, ...input } = parsed.data
   const pool = context.pool()
-  if (ownerEmail && (await pool.query('SELECT 1 FROM public.users WHERE lower(email) = $1', [ownerEmail])).rowCount) {
-    return fail({ ownerEmail: 'Someone already has an account with this email.' }, 'Nothing was created: the owner email is taken.', 409)
-  }
   try {
-    const tenant = await provisionTenant(pool, context.rootDomain, input)
+    const { tenant, owner } = await createTenantWithOwner(pool, context.rootDomain, actor.principal, parsed.data, new URL(request.url).origin)
     hostCache.clear()
     await audit(pool, { action: 'tenant.created', ...actor.audit, tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { slug: tenant.slug } })
-    if (ownerEmail) {
-      const invited = await inviteStaff(pool, actor.principal, tenant, { email: ownerEmail, displayName: ownerName, role: 'TENANT_OWNER' }, tenantOrigin(new URL(request.url).origin, tenant.primaryHost))
-      await audit(pool, { action: 'tenant.user_invited', ...actor.audit, tenantId: tenant.id, targetType: 'user', targetId: invited.user.id, detail: { role: 'TENANT_OWNER' } })
-    }
+    if (owner) await audit(pool, { action: 'tenant.user_invited', ...actor.audit, tenantId: tenant.id, targetType: 'user', targetId: owner.user.id, detail: { role: 'TENANT_OWNER' } })
     return redirect(`/tenants/${tenant.id}?notice=created`)
   } catch (error) {
     const known = domainError(error)
     if (!known || known.status >= 500) throw error
-    return fail(known.code === 'slug_taken' ? { slug: known.message } : {}, known.message, known.status)
+    const field: FieldErrors = known.code === 'slug_taken' ? { slug: known.message } : known.code === 'email_taken' ? { ownerEmail: 'Someone already has an account with this email.' } : {}
+    return fail(field, `Nothing was created: ${known.message}`, known.status)
   }
 }
 

@@ -56,6 +56,22 @@ describe('tenants', () => {
     expect(detail.domains).toEqual([expect.objectContaining({ host: a.primaryHost, isPrimary: true, isCustom: false })])
   })
 
+  it('are created with their first owner invited, or not at all when the owner email is taken', async () => {
+    const slug = uniqueSlug('owned')
+    const email = `first-owner-${crypto.randomUUID().slice(0, 6)}@example.test`
+    const res = await manager.fetch('/api/platform/tenants', { json: { slug, name: 'Owned Spa', ownerEmail: email } })
+    expect(res.status).toBe(201)
+    const body = await json(res)
+    expect(body.owner.user).toMatchObject({ email, role: 'TENANT_OWNER', tenantId: body.tenant.id })
+    const mail = await withDatabase(async ({ pool }) => (await pool.query('SELECT body FROM public.outbox_messages WHERE recipient = $1', [email])).rows[0]?.body as string)
+    expect(mail).toContain(`http://${slug}.${ROOT}/reset-password?token=`)
+    const again = uniqueSlug('owned')
+    const taken = await manager.fetch('/api/platform/tenants', { json: { slug: again, name: 'Taken Spa', ownerEmail: email } })
+    expect(taken.status).toBe(409)
+    expect((await json(taken)).error.code).toBe('email_taken')
+    await withDatabase(async ({ pool }) => expect((await pool.query('SELECT 1 FROM public.tenants WHERE slug = $1', [again])).rowCount).toBe(0))
+  })
+
   it('suspended: pages show a notice, the API answers 403, the data stays; reactivation restores it', async () => {
     const t = await createTenant('suspend', 'Suspend Spa')
     const owner = await makeUser('TENANT_OWNER', t.id)

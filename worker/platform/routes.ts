@@ -12,8 +12,7 @@ import { listOutbox } from '../communication/outbox'
 import { deadJobMessage, listJobRuns } from '../jobs/consumer'
 import { readJson, readParam, readQuery } from '../validation'
 import { audit, auditQuery, listAudit } from './audit'
-import { inviteStaff } from './tenant-staff'
-import { createTenantInput, tenantOrigin, deleteInput, getTenant, listTenants, listTenantsQuery, provisionTenant, reactivateTenant, requestTenantDeletion, suspendInput, suspendTenant } from './tenants'
+import { createTenantInput, createTenantWithOwner, deleteInput, getTenant, listTenants, listTenantsQuery, reactivateTenant, requestTenantDeletion, suspendInput, suspendTenant } from './tenants'
 import { verifyInput, addDomain, domainAdaptersFor, domainHost, makePrimaryDomain, removeDomain, verifyDomain } from './domains'
 import { platformDashboard } from './dashboard'
 import { createDemoTenant, demoInput } from './demo-data'
@@ -120,23 +119,15 @@ platformRoutes.delete('/tenants/:id/domains/:domainId', can('platform.tenants.ma
 })
 
 platformRoutes.post('/tenants', can('platform.tenants.create'), doc({ summary: 'Provision a tenant (schema, migrations, primary domain) and invite its first owner by email', body: createTenantInput }), async (c) => {
-  const { ownerEmail, ownerName, ...input } = await readJson(c, createTenantInput)
+  const input = await readJson(c, createTenantInput)
   const principal = await authorize(c, 'platform.tenants.create')
   if (principal.role === 'PLATFORM_SALES' && !input.isDemo) {
     throw new AppError(403, 'forbidden', 'Sales may create demo tenants only (isDemo: true).')
   }
-  if (ownerEmail && (await pool(c).query('SELECT 1 FROM public.users WHERE lower(email) = $1', [ownerEmail])).rowCount) {
-    throw new AppError(409, 'email_taken', `An account with ${ownerEmail} already exists; invite another address.`)
-  }
-  const tenant = await provisionTenant(pool(c), c.get('settings').ROOT_DOMAIN, input)
+  const { tenant, owner } = await createTenantWithOwner(pool(c), c.get('settings').ROOT_DOMAIN, principal, input, new URL(c.req.url).origin)
   hostCache.clear() // a cached "no such host" for this slug must not outlive its creation here
   await audit(pool(c), { action: 'tenant.created', ...auditActor(c), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { slug: tenant.slug } })
-  let owner = null
-  if (ownerEmail) {
-    const invited = await inviteStaff(pool(c), principal, tenant, { email: ownerEmail, displayName: ownerName, role: 'TENANT_OWNER' }, tenantOrigin(new URL(c.req.url).origin, tenant.primaryHost))
-    await audit(pool(c), { action: 'tenant.user_invited', ...auditActor(c), tenantId: tenant.id, targetType: 'user', targetId: invited.user.id, detail: { role: 'TENANT_OWNER' } })
-    owner = invited
-  }
+  if (owner) await audit(pool(c), { action: 'tenant.user_invited', ...auditActor(c), tenantId: tenant.id, targetType: 'user', targetId: owner.user.id, detail: { role: 'TENANT_OWNER' } })
   return c.json({ tenant, owner }, 201)
 })
 

@@ -4,7 +4,9 @@ import type { Pool } from '@neondatabase/serverless'
 import { applyMigrationInTransaction, quoteIdent, tenantMigrations, type Migration } from '../../db/migrate'
 import { AppError, pgErrorCode } from '../errors'
 import { RESERVED_SLUGS } from '../identity/host'
+import type { Principal } from '../identity/permissions'
 import type { TenantSummary } from '../identity/tenancy'
+import { inviteStaff } from './tenant-staff'
 
 export function isValidTimeZone(zone: string): boolean {
   try {
@@ -302,4 +304,26 @@ export function tenantOrigin(platformOrigin: string, host: string): string {
   const url = new URL(platformOrigin)
   url.hostname = host
   return url.origin
+}
+
+/**
+ * Provisions a tenant and, when `ownerEmail` is given, invites its first owner. The email is
+ * checked first, so a taken address refuses the whole request and nothing is created.
+ */
+export async function createTenantWithOwner(
+  pool: Pool,
+  rootDomain: string,
+  actor: Principal,
+  raw: z.input<typeof createTenantInput>,
+  platformOrigin: string,
+): Promise<{ tenant: TenantSummary & { primaryHost: string }; owner: Awaited<ReturnType<typeof inviteStaff>> | null }> {
+  const { ownerEmail, ownerName, ...input } = createTenantInput.parse(raw)
+  if (ownerEmail && (await pool.query('SELECT 1 FROM public.users WHERE lower(email) = $1', [ownerEmail])).rowCount) {
+    throw new AppError(409, 'email_taken', `An account with ${ownerEmail} already exists; invite another address.`)
+  }
+  const tenant = await provisionTenant(pool, rootDomain, input)
+  const owner = ownerEmail
+    ? await inviteStaff(pool, actor, tenant, { email: ownerEmail, displayName: ownerName, role: 'TENANT_OWNER' }, tenantOrigin(platformOrigin, tenant.primaryHost))
+    : null
+  return { tenant, owner }
 }
