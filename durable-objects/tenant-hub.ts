@@ -3,6 +3,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { connectDatabase } from '../db/client'
 import type { Env } from '../worker/env'
+import { settingsOf } from '../worker/env'
 import { AppError } from '../worker/errors'
 import { commitBooking, rememberIdempotent, replayIdempotent, requestHash, type BookingInput, type BookingResult, type Hold, type StoredResponse } from '../worker/scheduling/booking'
 import { isSlotAvailable, occupiedRange } from '../worker/scheduling/availability'
@@ -294,6 +295,7 @@ export class TenantHub extends DurableObject<Env> {
               holds,
               actorUserId: context.actorUserId,
               customerUserId: context.customerUserId,
+              dataKey: settingsOf(this.env).DATA_ENCRYPTION_KEY,
             })
             response = { status: 201, body: result }
           } catch (error) {

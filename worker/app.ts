@@ -10,6 +10,8 @@ import type { AppEnv } from './context'
 import { settingsOf } from './env'
 import { AppError, pgErrorCode } from './errors'
 import { databaseTenantLookup, resolveTenancy } from './identity/tenancy'
+import { relayJustWritten } from './jobs/due'
+import { communicationRoutes } from './communication/routes'
 import { bodyLimit } from 'hono/body-limit'
 import { isPublic } from './identity/access'
 import { authenticate, type Auth } from './identity/auth'
@@ -52,11 +54,17 @@ export function createApp() {
       database = undefined
       await current?.close()
     })
+    const startedAt = new Date()
     try {
       await next()
     } finally {
       if (opened.length) {
-        const closing = Promise.all(opened.map((d) => d.close()))
+        // A write may have left due jobs (a booking's confirmation): relay them before closing.
+        const relay =
+          c.req.method !== 'GET' && c.req.method !== 'HEAD'
+            ? relayJustWritten(c.get('database')().pool, c.env.JOBS, startedAt).catch((error) => console.error('jobs: relay after the request failed (the cron will retry):', error))
+            : Promise.resolve()
+        const closing = relay.then(() => Promise.all(opened.map((d) => d.close())))
         try {
           c.executionCtx.waitUntil(closing)
         } catch {
@@ -107,6 +115,7 @@ export function createApp() {
   app.route('/api/platform', platformRoutes)
   app.route('/api/tenant', tenantRoutes)
   app.route('/api/tenant', schedulingRoutes)
+  app.route('/api/tenant', communicationRoutes)
   app.route('/api/public/branding', brandingRoutes)
   app.route('/api/public', publicRoutes)
   app.route('/api/realtime', realtimeRoutes)

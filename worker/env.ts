@@ -23,6 +23,17 @@ export interface Env {
   /** uploaded files: business logos (worker/platform/tenant-settings.ts) */
   UPLOADS: R2Bucket
   ASSETS?: Fetcher
+  /** links in notifications: https unless told (http for local development), and a port if not the default */
+  PUBLIC_URL_SCHEME?: string
+  PUBLIC_URL_PORT?: string
+  /** HTTP email API (JSON POST, bearer key); without it the tenant outbox is the provider */
+  EMAIL_API_URL?: string
+  EMAIL_API_KEY?: string
+  EMAIL_FROM?: string
+  /** HTTP SMS API (JSON POST, bearer key); without it the tenant outbox is the provider */
+  SMS_API_URL?: string
+  SMS_API_KEY?: string
+  SMS_FROM?: string
 }
 
 const settingsSchema = z.object({
@@ -55,6 +66,14 @@ const settingsSchema = z.object({
   DNS_RESOLVER_URL: z.url({ protocol: /^https?$/, error: 'DNS_RESOLVER_URL must be an http(s) URL of a DNS-over-HTTPS resolver' }).default('https://cloudflare-dns.com/dns-query'),
   CF_API_TOKEN: z.string().min(20).optional(),
   CF_ZONE_ID: z.string().regex(/^[0-9a-f]{32}$/, 'CF_ZONE_ID is the 32-character zone id').optional(),
+  PUBLIC_URL_SCHEME: z.enum(['https', 'http']).default('https'),
+  PUBLIC_URL_PORT: z.coerce.number().int().min(1).max(65535).optional().or(z.literal('').transform(() => undefined)),
+  EMAIL_API_URL: z.url({ protocol: /^https?$/, error: 'EMAIL_API_URL must be the http(s) URL of the email API' }).optional(),
+  EMAIL_API_KEY: z.string().min(1).optional(),
+  EMAIL_FROM: z.email('EMAIL_FROM must be an email address such as bookings@example.com').default('bookings@smoothschedule.local'),
+  SMS_API_URL: z.url({ protocol: /^https?$/, error: 'SMS_API_URL must be the http(s) URL of the SMS API' }).optional(),
+  SMS_API_KEY: z.string().min(1).optional(),
+  SMS_FROM: z.string().min(1).max(20).default('SmoothSched'),
   DATA_ENCRYPTION_KEY: z
     .string({ error: 'DATA_ENCRYPTION_KEY is not set: add it as a secret (32+ random characters)' })
     .min(32, 'DATA_ENCRYPTION_KEY must be at least 32 characters'),

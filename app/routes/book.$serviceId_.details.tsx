@@ -98,6 +98,21 @@ async function chosenTime(
   return slot ? { start: slot.start, resourceIds: slot.resourceIds, holdId: null, expiresAt: null, placesLeft: slot.seatsLeft } : null
 }
 
+/** The first language of Accept-Language that Intl knows, e.g. "de-DE" from "de-DE,de;q=0.9". */
+function preferredLocale(request: Request): string | undefined {
+  for (const part of (request.headers.get('accept-language') ?? '').split(',')) {
+    const tag = part.split(';')[0]!.trim()
+    if (!tag || tag === '*') continue
+    try {
+      const [canonical] = Intl.getCanonicalLocales(tag)
+      if (canonical && canonical.length <= 35) return canonical
+    } catch {
+      // not a language tag: try the next
+    }
+  }
+  return undefined
+}
+
 export async function action({ context, request, params }: ActionFunctionArgs) {
   assertSameOrigin(request)
   const { tenant, hub, pool, service } = await bookableService(context, params.serviceId)
@@ -115,7 +130,8 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
     serviceId: service.id,
     start: text('start'),
     resourceIds: text('resourceIds').split(',').filter(Boolean),
-    customer: { name: values.name, email: values.email, phone: values.phone.trim() || null },
+    // the customer's messages come in the zone they booked in and the language their browser asks for
+    customer: { name: values.name, email: values.email, phone: values.phone.trim() || null, timeZone: zone, locale: preferredLocale(request) },
     notes: values.notes,
     holdId: text('holdId') || undefined,
   })

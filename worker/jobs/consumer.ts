@@ -11,7 +11,8 @@ export interface JobDeps {
   enqueue: (jobs: JobMessage[]) => Promise<void>
 }
 
-export type JobHandler<T extends JobType = JobType> = (job: JobOf<T>, deps: JobDeps) => Promise<void>
+/** A handler may return what it did (kept with the job record, e.g. "skipped: the event moved"). */
+export type JobHandler<T extends JobType = JobType> = (job: JobOf<T>, deps: JobDeps) => Promise<void | Record<string, unknown>>
 export type JobHandlers = { [T in JobType]: JobHandler<T> }
 
 /** A failure that retrying cannot fix (the event no longer exists): recorded as dead at once. */
@@ -45,6 +46,12 @@ function storable(body: unknown): string | null {
   }
 }
 
+/** Jobs of a platform batch (bulk provisioning, bulk migration) carry its id in the payload. */
+function batchOf(job: JobMessage): string | null {
+  const id = (job.payload as { batchId?: unknown }).batchId
+  return typeof id === 'string' ? id : null
+}
+
 export async function consumeJobs(batch: MessageBatch<unknown>, deps: JobDeps, handlers: JobHandlers): Promise<void> {
   const { pool } = deps
   for (const message of batch.messages) {
@@ -67,14 +74,14 @@ export async function consumeJobs(batch: MessageBatch<unknown>, deps: JobDeps, h
     const job = parsed.data
     try {
       const claim = await pool.query<{ attempts: number }>(
-        `INSERT INTO public.job_runs (message_id, type, tenant_id, status, attempts, message)
-         VALUES ($1, $2, $3, 'running', 1, $4)
+        `INSERT INTO public.job_runs (message_id, type, tenant_id, status, attempts, message, batch_id)
+         VALUES ($1, $2, $3, 'running', 1, $4, $6)
          ON CONFLICT (message_id) DO UPDATE
            SET attempts = public.job_runs.attempts + 1, status = 'running', started_at = now(), dead_at = NULL
            WHERE public.job_runs.status IN ('failed', 'dead')
               OR (public.job_runs.status = 'running' AND public.job_runs.started_at < now() - make_interval(mins => $5))
          RETURNING attempts`,
-        [job.id, job.type, job.tenantId, JSON.stringify(job), STALE_CLAIM_MINUTES],
+        [job.id, job.type, job.tenantId, JSON.stringify(job), STALE_CLAIM_MINUTES, batchOf(job)],
       )
       if (claim.rowCount === 0) {
         const { rows } = await pool.query<{ status: string }>('SELECT status FROM public.job_runs WHERE message_id = $1', [job.id])
@@ -82,8 +89,11 @@ export async function consumeJobs(batch: MessageBatch<unknown>, deps: JobDeps, h
         else message.ack() // already done: at-least-once delivery, one effect
         continue
       }
-      await (handlers[job.type] as JobHandler)(job, deps)
-      await pool.query(`UPDATE public.job_runs SET status = 'done', finished_at = now(), last_error = NULL WHERE message_id = $1`, [job.id])
+      const result = await (handlers[job.type] as JobHandler)(job, deps)
+      await pool.query(`UPDATE public.job_runs SET status = 'done', finished_at = now(), last_error = NULL, result = $2 WHERE message_id = $1`, [
+        job.id,
+        result ? JSON.stringify(result) : null,
+      ])
       message.ack()
     } catch (error) {
       const reason = reasonOf(error)

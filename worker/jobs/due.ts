@@ -9,7 +9,8 @@ import type { JobMessage } from './messages'
 type Queryable = Pick<Pool, 'query'>
 
 export interface DueJob {
-  tenantId: string
+  /** null for platform work (bulk provisioning and migration batches) */
+  tenantId: string | null
   ref: string | null
   kind: string
   dueAt: Date
@@ -41,15 +42,19 @@ export async function cancelDueJobs(db: Queryable, tenantId: string, ref: string
  * Sends due rows to the queue and marks them sent, in one transaction: if the send fails the rows
  * stay pending for the next run. `onlyIds` limits the run to rows just written (relay after commit).
  */
-export async function relayDueJobs(pool: Pool, send: (messages: JobMessage[]) => Promise<void>, options: { onlyIds?: string[]; limit?: number; now?: Date } = {}): Promise<number> {
+export async function relayDueJobs(
+  pool: Pool,
+  send: (messages: JobMessage[]) => Promise<void>,
+  options: { onlyIds?: string[]; limit?: number; now?: Date; createdSince?: Date } = {},
+): Promise<number> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
     const { rows } = await client.query<{ id: string; message: JobMessage }>(
       `SELECT id, message FROM public.due_jobs
-        WHERE status = 'pending' AND due_at <= $1 AND ($2::uuid[] IS NULL OR id = ANY($2))
+        WHERE status = 'pending' AND due_at <= $1 AND ($2::uuid[] IS NULL OR id = ANY($2)) AND ($4::timestamptz IS NULL OR created_at >= $4)
         ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
-      [(options.now ?? new Date()).toISOString(), options.onlyIds ?? null, options.limit ?? 500],
+      [(options.now ?? new Date()).toISOString(), options.onlyIds ?? null, options.limit ?? 500, options.createdSince?.toISOString() ?? null],
     )
     if (rows.length > 0) {
       for (let i = 0; i < rows.length; i += 100) await send(rows.slice(i, i + 100).map((r) => r.message))
@@ -63,6 +68,18 @@ export async function relayDueJobs(pool: Pool, send: (messages: JobMessage[]) =>
   } finally {
     client.release()
   }
+}
+
+/**
+ * After a request that may have written due jobs: send what became due during it at once, so a
+ * confirmation does not wait for the next cron minute. Rows another request is relaying are skipped.
+ */
+export async function relayJustWritten(pool: Pool, queue: Queue<JobMessage>, since: Date): Promise<number> {
+  // A little slack for clock skew between the Worker and the database.
+  return relayDueJobs(pool, async (messages) => void (await queue.sendBatch(messages.map((body) => ({ body })))), {
+    createdSince: new Date(since.getTime() - 5000),
+    limit: 100,
+  })
 }
 
 export async function listDueJobs(db: Queryable, tenantId: string, ref: string) {

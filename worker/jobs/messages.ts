@@ -16,8 +16,48 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 export const WEBHOOK_EVENT_TYPES = ['booking.created', 'booking.rescheduled', 'booking.cancelled', 'booking.confirmed', 'customer.created'] as const
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
 
+const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/)
+
 export const jobMessage = z.discriminatedUnion('type', [
   z.object({ ...platformJob, type: z.literal('system.ping'), payload: z.object({ note: z.string().max(200) }) }),
+  // A message to a customer about one booking (worker/communication/notifications.ts).
+  z.object({
+    ...tenantJob,
+    type: z.literal('notification.send'),
+    payload: z.object({
+      kind: z.enum(NOTIFICATION_KINDS),
+      eventId: z.uuid(),
+      bookingId: z.uuid(),
+      /** reminders only: the start they were scheduled for; a moved event's old reminder does nothing */
+      expectedStart: z.iso.datetime().optional(),
+      offsetMinutes: z.number().int().min(1).max(60 * 24 * 60).optional(),
+      /** reschedules only: where the appointment was */
+      previousStart: z.iso.datetime().optional(),
+    }),
+  }),
+  // One signed POST of a recorded webhook delivery (worker/communication/webhooks.ts).
+  z.object({ ...tenantJob, type: z.literal('webhook.deliver'), payload: z.object({ deliveryId: z.uuid(), replay: z.boolean().optional() }) }),
+  // An account email already in public.outbox_messages, handed to the email provider.
+  z.object({ ...platformJob, type: z.literal('email.send'), payload: z.object({ outboxId: z.uuid() }) }),
+  // One tenant of a bulk provisioning batch (worker/platform/batches.ts).
+  z.object({
+    ...platformJob,
+    type: z.literal('tenant.provision'),
+    payload: z.object({
+      batchId: z.uuid(),
+      name: z.string().min(1).max(120),
+      slug,
+      ownerEmail: z.email().optional(),
+      ownerName: z.string().max(120).optional(),
+      timeZone: z.string().min(1).max(64).optional(),
+      plan: z.string().min(1).max(40).optional(),
+      /** the platform user who started the batch: the owner invitation comes from them */
+      actorUserId: z.uuid(),
+      origin: z.url(),
+    }),
+  }),
+  // One tenant schema of a bulk migration batch.
+  z.object({ ...platformJob, type: z.literal('tenant.migrate'), payload: z.object({ batchId: z.uuid(), schemaName: z.string().regex(/^t_[a-z][a-z0-9_]{1,62}$/) }) }),
 ])
 
 export type JobMessage = z.infer<typeof jobMessage>

@@ -36,6 +36,7 @@ export async function seedDemoCatalog(pool: Pool, tenantId: string, schema: stri
     minNoticeMinutes: 120,
     priceCents: 9000,
     depositCents: 2000,
+    reminderOffsetsMinutes: [1440, 120],
     resourceGroups: [[stella.id]],
   })
   await createService(pool, schema, {
@@ -45,6 +46,7 @@ export async function seedDemoCatalog(pool: Pool, tenantId: string, schema: stri
     slotIntervalMinutes: 15,
     priceCents: 7500,
     requiresConfirmation: true,
+    reminderOffsetsMinutes: [1440, 120],
     resourceGroups: [[marco.id, stella.id], [studio.id]],
   })
   await createService(pool, schema, {

@@ -17,6 +17,8 @@ import { verifyInput, addDomain, domainAdaptersFor, domainHost, makePrimaryDomai
 import { platformDashboard } from './dashboard'
 import { createDemoTenant, demoInput } from './demo-data'
 import { listPlans } from './plans'
+import { batchItems, getBatch, listBatches, startMigrationBatch, startProvisionBatch } from './batches'
+import { listNotifications, outboxQuery } from '../communication/notifications'
 
 export const platformRoutes = new Hono<AppEnv>()
 
@@ -217,4 +219,33 @@ platformRoutes.post('/jobs/:id/retry', can('platform.jobs.manage'), doc({ summar
   await c.env.JOBS.send(message)
   await audit(pool(c), { action: 'job.retried', ...auditActor(c), tenantId: message.tenantId, targetType: 'job', targetId: id, detail: { type: message.type } })
   return c.json({ queued: { id, type: message.type } }, 202)
+})
+
+platformRoutes.get('/tenants/:id/notifications', can('platform.tenants.read'), doc({ summary: "A tenant's customer messages (its outbox), newest first", query: outboxQuery }), async (c) => {
+  const principal = await authorize(c, 'platform.tenants.read')
+  const tenant = await getTenant(pool(c), readParam(c, 'id'), { onlyDemo: principal.role === 'PLATFORM_SALES' })
+  return c.json({ notifications: await listNotifications(pool(c), tenant.schemaName, readQuery(c, outboxQuery)) })
+})
+
+platformRoutes.get('/batches', can('platform.jobs.read'), doc({ summary: 'Bulk provisioning and migration batches with their progress' }), async (c) => {
+  return c.json({ batches: await listBatches(pool(c)) })
+})
+
+platformRoutes.get('/batches/:id', can('platform.jobs.read'), doc({ summary: 'One batch: progress and each job with its result or error' }), async (c) => {
+  const id = readParam(c, 'id')
+  return c.json({ batch: await getBatch(pool(c), id), items: await batchItems(pool(c), id) })
+})
+
+platformRoutes.post('/batches/provision', can('platform.tenants.manage'), doc({ summary: 'Provision many tenants, one job each (owners invited by email); progress at /batches/{id}', body: z.object({ tenants: z.array(createTenantInput.omit({ isDemo: true })) }) }), async (c) => {
+  const principal = await authorize(c, 'platform.tenants.manage')
+  const batch = await startProvisionBatch(pool(c), principal, await readJson(c, z.unknown()), new URL(c.req.url).origin)
+  await audit(pool(c), { action: 'platform.batch_started', ...auditActor(c), targetType: 'batch', targetId: batch.id, detail: { kind: batch.kind, total: batch.total } })
+  return c.json({ batch }, 202)
+})
+
+platformRoutes.post('/batches/migrate', can('platform.jobs.manage'), doc({ summary: 'Bring every tenant schema up to the latest migration, one job per tenant', status: 202 }), async (c) => {
+  const principal = await authorize(c, 'platform.jobs.manage')
+  const batch = await startMigrationBatch(pool(c), principal)
+  await audit(pool(c), { action: 'platform.batch_started', ...auditActor(c), targetType: 'batch', targetId: batch.id, detail: { kind: batch.kind, total: batch.total } })
+  return c.json({ batch }, 202)
 })

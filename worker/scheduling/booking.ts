@@ -11,6 +11,8 @@ import { loadCalendars, loadSeatedEvents } from './calendars'
 import { customerInput, getService, upsertCustomer, type Service } from './catalog'
 import { tenantSql } from './sql'
 import { instant } from '../instants'
+import { seal } from '../identity/sealed'
+import { recordBookingChange } from '../communication/booking-effects'
 
 const DAY = 24 * 3600_000
 
@@ -103,7 +105,7 @@ export async function commitBooking(
   pool: Pool,
   schema: string,
   input: BookingInput,
-  context: { now: number; holds: Hold[]; actorUserId: string | null; customerUserId?: string | null },
+  context: { now: number; holds: Hold[]; actorUserId: string | null; customerUserId?: string | null; dataKey: string },
 ): Promise<BookingResult> {
   const t = tenantSql(schema)
   const start = new Date(input.start).getTime()
@@ -177,9 +179,11 @@ export async function commitBooking(
     const customer = await upsertCustomer(client, schema, input.customer, context.customerUserId ?? null)
     const manageToken = randomToken(24)
     const booking = await client.query<{ id: string }>(
-      `INSERT INTO ${t('bookings')} (event_id, customer_id, status, manage_token_hash) VALUES ($1, $2, 'booked', $3) RETURNING id`,
-      [eventId, customer.id, await sha256Hex(manageToken)],
+      `INSERT INTO ${t('bookings')} (event_id, customer_id, status, manage_token_hash, manage_token_sealed) VALUES ($1, $2, 'booked', $3, $4) RETURNING id`,
+      [eventId, customer.id, await sha256Hex(manageToken), await seal(context.dataKey, manageToken)],
     )
+    // confirmation (or pending-approval notice), reminders and webhooks commit with the booking
+    await recordBookingChange(client, schema, { type: 'created', eventId, bookingIds: [booking.rows[0]!.id] }, context.now)
     await client.query('COMMIT')
     return {
       event: { id: eventId, serviceId: service.id, start: new Date(start).toISOString(), end: new Date(end).toISOString(), status, resourceIds },

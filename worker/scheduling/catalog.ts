@@ -6,6 +6,7 @@ import { AppError, pgErrorCode } from '../errors'
 import { assertPlanAllows } from '../platform/plans'
 import { isValidTimeZone } from '../platform/tenants'
 import { tenantSql } from './sql'
+import { recordCustomerCreated } from '../communication/booking-effects'
 import { withTransaction } from '../../db/client'
 import { calendarDate, instant } from '../instants'
 
@@ -41,6 +42,12 @@ export const serviceInput = z
     requiresConfirmation: z.boolean().default(false),
     seats: z.number().int().min(1).max(1000).default(1),
     isActive: z.boolean().default(true),
+    /** reminders, in minutes before the start (24 h by default); [] sends none */
+    reminderOffsetsMinutes: z
+      .array(z.number().int().min(5, 'a reminder comes at least 5 minutes before').max(43200, 'a reminder comes at most 30 days before'))
+      .max(5, 'at most 5 reminders')
+      .refine((list) => new Set(list).size === list.length, 'each reminder time once')
+      .default([1440]),
     /** one resource from each group at once; a plain service has one group */
     resourceGroups: z.array(z.array(z.uuid()).min(1).max(50)).min(1).max(5),
   })
@@ -68,7 +75,27 @@ export const customerInput = z.object({
   email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
   phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'phone looks like +1 555 123 4567').nullable().optional(),
   notes: z.string().trim().max(2000).optional(),
+  /** where and in which language the customer reads their messages (the booking page sends the browser's) */
+  timeZone: z.string().max(64).refine(isTimeZone, 'timeZone must be an IANA time zone such as Europe/London').optional(),
+  locale: z.string().max(35).refine(isLocale, 'locale must be a language tag such as en-GB').optional(),
 })
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return zone.length > 0
+  } catch {
+    return false
+  }
+}
+
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1
+  } catch {
+    return false
+  }
+}
 
 function toResource(r: Record<string, unknown>) {
   return {
@@ -147,6 +174,7 @@ function toService(r: Record<string, unknown>, groups: Map<string, string[][]>) 
     requiresConfirmation: r.requires_confirmation as boolean,
     seats: r.seats as number,
     isActive: r.is_active as boolean,
+    reminderOffsetsMinutes: (r.reminder_offsets_minutes as number[] | undefined) ?? [],
     resourceGroups: groups.get(r.id as string) ?? [],
   }
 }
@@ -199,11 +227,12 @@ export async function createService(pool: Pool, schema: string, raw: z.input<typ
     await assertResourcesExist(client, schema, all)
     const { rows } = await client.query(
       `INSERT INTO ${t('services')} (name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes,
-         horizon_days, slot_interval_minutes, cancellation_cutoff_minutes, price_cents, deposit_cents, currency, requires_confirmation, seats, is_active)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`,
+         horizon_days, slot_interval_minutes, cancellation_cutoff_minutes, price_cents, deposit_cents, currency, requires_confirmation, seats, is_active,
+         reminder_offsets_minutes)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id`,
       [input.name, input.description, input.durationMinutes, input.bufferBeforeMinutes, input.bufferAfterMinutes, input.minNoticeMinutes,
         input.horizonDays, input.slotIntervalMinutes, input.cancellationCutoffMinutes, input.priceCents, input.depositCents, input.currency,
-        input.requiresConfirmation, input.seats, input.isActive],
+        input.requiresConfirmation, input.seats, input.isActive, [...input.reminderOffsetsMinutes].sort((a, b) => b - a)],
     )
     const serviceId = rows[0]!.id as string
     for (const [index, group] of input.resourceGroups.entries()) {
@@ -281,14 +310,18 @@ export async function upsertCustomer(db: Queryable, schema: string, raw: z.input
   const input = customerInput.parse(raw)
   const t = tenantSql(schema)
   const { rows } = await db.query(
-    `INSERT INTO ${t('customers')} (name, email, phone, notes, user_id) VALUES ($1, $2, $3, COALESCE($4, ''), $5)
+    `INSERT INTO ${t('customers')} (name, email, phone, notes, user_id, time_zone, locale) VALUES ($1, $2, $3, COALESCE($4, ''), $5, $6, $7)
      ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, phone = COALESCE(EXCLUDED.phone, ${t('customers')}.phone),
-       user_id = COALESCE(${t('customers')}.user_id, EXCLUDED.user_id), updated_at = now()
-     RETURNING id, name, email, phone, notes, user_id`,
-    [input.name, input.email, input.phone ?? null, input.notes ?? null, userId],
+       user_id = COALESCE(${t('customers')}.user_id, EXCLUDED.user_id),
+       time_zone = COALESCE(EXCLUDED.time_zone, ${t('customers')}.time_zone), locale = COALESCE(EXCLUDED.locale, ${t('customers')}.locale), updated_at = now()
+     RETURNING id, name, email, phone, notes, user_id, (xmax = 0) AS created`,
+    [input.name, input.email, input.phone ?? null, input.notes ?? null, userId, input.timeZone ?? null, input.locale ?? null],
   )
   const r = rows[0]!
-  return { id: r.id as string, name: r.name as string, email: r.email as string, phone: r.phone as string | null, notes: r.notes as string, userId: r.user_id as string | null }
+  const customer = { id: r.id as string, name: r.name as string, email: r.email as string, phone: r.phone as string | null, notes: r.notes as string, userId: r.user_id as string | null }
+  // A new customer is announced to the business's webhooks in the same statement's transaction.
+  if (r.created) await recordCustomerCreated(db, schema, { id: customer.id, name: customer.name, email: customer.email, phone: customer.phone })
+  return customer
 }
 
 export async function listCustomers(db: Queryable, schema: string, q: string | undefined, limit = 100) {

@@ -9,6 +9,7 @@ import { loadCalendars } from './calendars'
 import { getService } from './catalog'
 import { tenantSql } from './sql'
 import { withTransaction } from '../../db/client'
+import { recordBookingChange } from '../communication/booking-effects'
 
 type Queryable = Pick<Pool, 'query'>
 const DAY = 24 * 3600_000
@@ -77,18 +78,27 @@ export async function cancelEvent(pool: Pool, schema: string, id: string, actor:
       [id, actor.reason, actor.userId],
     )
     await client.query(`UPDATE ${t('event_resources')} SET live = false WHERE event_id = $1`, [id])
-    await client.query(`UPDATE ${t('bookings')} SET status = 'cancelled', cancelled_at = now() WHERE event_id = $1 AND status = 'booked'`, [id])
+    const cancelled = await client.query<{ id: string }>(
+      `UPDATE ${t('bookings')} SET status = 'cancelled', cancelled_at = now() WHERE event_id = $1 AND status = 'booked' RETURNING id`,
+      [id],
+    )
+    await recordBookingChange(client, schema, { type: 'cancelled', eventId: id, bookingIds: cancelled.rows.map((r) => r.id) })
   })
   return (await getEvent(pool, schema, id))!
 }
 
 /** Pending events already hold their slot, so confirming one can never create an overlap. */
-export async function confirmEvent(db: Queryable, schema: string, id: string, actorUserId: string | null) {
+export async function confirmEvent(pool: Pool, schema: string, id: string, actorUserId: string | null) {
   const t = tenantSql(schema)
-  const { rowCount } = await db.query(
-    `UPDATE ${t('events')} SET status = 'confirmed', updated_by = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`,
-    [id, actorUserId],
-  )
+  const db: Queryable = pool
+  const rowCount = await withTransaction(pool, async (client) => {
+    const updated = await client.query(
+      `UPDATE ${t('events')} SET status = 'confirmed', updated_by = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+      [id, actorUserId],
+    )
+    if (updated.rowCount) await recordBookingChange(client, schema, { type: 'confirmed', eventId: id })
+    return updated.rowCount
+  })
   if (!rowCount) {
     const event = await getEvent(db, schema, id)
     if (!event) throw new AppError(404, 'unknown_event', 'No event has that id.')
@@ -109,7 +119,7 @@ export async function rescheduleEvent(
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
-    const { rows } = await client.query(`SELECT service_id, status, seats FROM ${t('events')} WHERE id = $1 FOR UPDATE`, [id])
+    const { rows } = await client.query(`SELECT service_id, status, seats, starts_at FROM ${t('events')} WHERE id = $1 FOR UPDATE`, [id])
     const row = rows[0]
     if (!row) throw new AppError(404, 'unknown_event', 'No event has that id.')
     if (row.status === 'cancelled' || row.status === 'completed' || row.status === 'no_show') {
@@ -142,6 +152,8 @@ export async function rescheduleEvent(
       new Date(occupied.start).toISOString(),
       new Date(occupied.end).toISOString(),
     ])
+    // the customers hear of the move; old reminders are cancelled and new ones set
+    await recordBookingChange(client, schema, { type: 'rescheduled', eventId: id, previousStart: new Date(row.starts_at).toISOString() }, context.now)
     await client.query('COMMIT')
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
@@ -170,6 +182,9 @@ export async function findBookingByToken(db: Queryable, schema: string, token: s
 export async function cancelBooking(pool: Pool, schema: string, bookingId: string, eventId: string, seats: number) {
   if (seats === 1) return cancelEvent(pool, schema, eventId, { userId: null, reason: 'cancelled by the customer' })
   const t = tenantSql(schema)
-  await pool.query(`UPDATE ${t('bookings')} SET status = 'cancelled', cancelled_at = now() WHERE id = $1 AND status = 'booked'`, [bookingId])
+  await withTransaction(pool, async (client) => {
+    const { rowCount } = await client.query(`UPDATE ${t('bookings')} SET status = 'cancelled', cancelled_at = now() WHERE id = $1 AND status = 'booked'`, [bookingId])
+    if (rowCount) await recordBookingChange(client, schema, { type: 'cancelled', eventId, bookingIds: [bookingId] })
+  })
   return (await getEvent(pool, schema, eventId))!
 }
