@@ -14,6 +14,7 @@ export default defineConfig({
           DATABASE_URL: inject('databaseUrl'),
           NEON_WS_PROXY: inject('wsProxy'),
           DNS_RESOLVER_URL: inject('dnsResolver'),
+          WEBHOOK_RECEIVER_URL: inject('webhookReceiver'),
           ENVIRONMENT: 'test',
           PLATFORM_BOOTSTRAP_TOKEN: TEST_PLATFORM_TOKEN,
           AUTH_SIGNING_KEYS: TEST_SIGNING_KEYS,

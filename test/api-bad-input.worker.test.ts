@@ -209,6 +209,23 @@ async function prepareFingerprint(schemas: string[]) {
     .join(' UNION ALL ')
 }
 
+/** Waits until every due job that is due has been sent and every sent one has finished. */
+async function settleJobs() {
+  for (let i = 0; i < 300; i++) {
+    const open = await withDatabase(async ({ pool }) => {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM public.due_jobs WHERE status = 'pending' AND due_at <= now())::int
+              + (SELECT count(*) FROM public.due_jobs d WHERE d.status = 'sent' AND NOT EXISTS (
+                   SELECT 1 FROM public.job_runs r WHERE r.message_id = d.message->>'id' AND r.status IN ('done', 'dead', 'rejected')))::int AS n`,
+      )
+      return rows[0]!.n
+    })
+    if (open === 0) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error('the fixtures’ background jobs did not finish within 30 s')
+}
+
 async function fingerprint(): Promise<Map<string, string>> {
   return withDatabase(async ({ pool }) => {
     const { rows } = await pool.query<{ t: string; n: number; h: string }>(fingerprintSql)
@@ -254,6 +271,10 @@ interface JsonSchema {
 }
 
 const F = {} as {
+  webhookA: { id: string }
+  notificationA: string
+  deliveryA: string
+  batch: { id: string }
   ownerA: Browser
   accountA: Browser
   customerA: Browser
@@ -348,6 +369,8 @@ beforeAll(async () => {
   F.svcConfirm = (await post(F.ownerA, '/api/tenant/services', { name: `${SECRET} Consult`, ...plain, requiresConfirmation: true, resourceGroups: [[F.rRoom.id]] })).service
   F.svcB = (await post(F.ownerB, '/api/tenant/services', { name: 'Beta service', ...plain, resourceGroups: [[F.rB.id]] })).service
 
+  // a webhook endpoint before the bookings, so they leave a delivery to replay
+  F.webhookA = (await post(F.ownerA, '/api/tenant/webhooks', { url: 'https://hooks.example.com/sweep', events: ['booking.created'] })).endpoint
   const booked = await ok<{ event: { id: string; start: string }; booking: { id: string; customerId: string }; manageToken: string }>(
     anonJson(alpha.primaryHost, '/api/public/bookings', { serviceId: F.svc.id, start: at(0), customer: { name: `${SECRET} Booker`, email: `${SECRET}-booker@example.test` } }),
     201,
@@ -367,7 +390,19 @@ beforeAll(async () => {
   F.grantP = (await post(F.superP, '/api/platform/grants', { granteeId: supportP.id, action: 'platform.audit.read', reason: 'bad-input sweep' })).grant
 
   F.domainA = (await post(F.superP, `/api/platform/tenants/${alpha.id}/domains`, { host: `${alpha.slug}.example.com` })).domain
+  F.batch = (await post(F.superP, '/api/platform/batches/migrate', {})).batch
   openapi = await ok(request(PLATFORM, '/api/openapi.json'), 200, 'openapi')
+  // The fixtures' jobs (confirmations, webhook deliveries, emails, the migration batch) run on the
+  // queue in the background; the sweep compares data before and after, so let them finish first.
+  await settleJobs()
+  const ids = await withDatabase(async ({ pool }) => ({
+    notification: (await pool.query(`SELECT id FROM ${alpha.schemaName}.notification_outbox WHERE ics IS NOT NULL LIMIT 1`)).rows[0]?.id,
+    delivery: (await pool.query(`SELECT id FROM ${alpha.schemaName}.webhook_deliveries LIMIT 1`)).rows[0]?.id,
+  }))
+  expect(ids.notification, 'the fixture booking has its confirmation in the outbox').toBeTruthy()
+  expect(ids.delivery, 'the fixture booking has a webhook delivery').toBeTruthy()
+  F.notificationA = ids.notification
+  F.deliveryA = ids.delivery
   await prepareFingerprint(['public', alpha.schemaName, beta.schemaName])
 }, 60_000)
 
@@ -585,6 +620,69 @@ const SPECS: Record<string, OpSpec> = {
   },
   'GET /api/platform/jobs': { who: 'superP', bootstrapToo: true },
   'POST /api/platform/jobs/{id}/retry': { who: 'superP', bootstrapToo: true, params: () => ({ id: random() }), idKind: { id: 'token' }, unknownIdOk: false },
+
+  'GET /api/platform/tenants/{id}/notifications': {
+    who: 'superP',
+    bootstrapToo: true,
+    params: () => ({ id: alpha.id }),
+    badQueries: (): Record<string, string>[] => [{ channel: 'fax' }, { kind: 'invoice' }, { eventId: 'nope' }, { limit: '0' }, { limit: '201' }],
+  },
+  'GET /api/platform/batches': { who: 'superP', bootstrapToo: true },
+  'GET /api/platform/batches/{id}': { who: 'superP', bootstrapToo: true, params: () => ({ id: F.batch.id }) },
+  'POST /api/platform/batches/provision': {
+    who: 'superP',
+    bootstrapToo: true,
+    body: () => ({ tenants: [{ name: 'Sweep Batch Co', slug: alpha.slug }] }),
+    badValues: () => ({
+      tenants: [[], [{ name: 'x', slug: 'Bad Slug' }], [{ name: 'A co', slug: 'dup-sweep' }, { name: 'B co', slug: 'dup-sweep' }], [{ name: 'Taken co', slug: alpha.slug }], [{ name: 'Zone co', slug: 'zone-sweep', timeZone: 'Mars/Base' }]],
+    }),
+  },
+  'POST /api/platform/batches/migrate': {
+    who: 'superP',
+    bootstrapToo: true,
+    body: () => ({ tenantIds: [random()] }),
+    emptyBodyValid: true,
+    badValues: () => ({ tenantIds: [[], ['nope'], [random()]] }),
+  },
+
+  // ---- notifications and webhooks
+  'GET /api/tenant/notifications': { who: 'ownerA', badQueries: (): Record<string, string>[] => [{ channel: 'fax' }, { kind: 'invoice' }, { eventId: 'nope' }, { limit: '0' }, { to: 'x'.repeat(255) }] },
+  'GET /api/tenant/notifications/{id}/ics': { who: 'ownerA', params: () => ({ id: F.notificationA }) },
+  'GET /api/tenant/notification-templates': { who: 'ownerA' },
+  'PUT /api/tenant/notification-templates/{kind}/{channel}': {
+    who: 'ownerA',
+    params: () => ({ kind: 'confirmation', channel: 'email' }),
+    idKind: { kind: 'token', channel: 'token' },
+    body: () => ({ subject: 'Booked {{service_name}}', body: 'Hello {{customer_name}}, see you {{start}}.' }),
+    badValues: () => ({ body: ['', '{{nope}}', '{{#start}}open', 'b'.repeat(5001), '{{> partial}}'], subject: ['{{unknown}}', 's'.repeat(201)] }),
+  },
+  'DELETE /api/tenant/notification-templates/{kind}/{channel}': { who: 'ownerA', params: () => ({ kind: 'reminder', channel: 'sms' }), idKind: { kind: 'token', channel: 'token' } },
+  'POST /api/tenant/notification-templates/preview': {
+    who: 'ownerA',
+    body: () => ({ kind: 'reminder', channel: 'sms', body: 'Soon: {{start}}' }),
+    badValues: () => ({ kind: ['invoice'], channel: ['fax'], body: ['{{nope}}', 'b'.repeat(5001)] }),
+  },
+  'GET /api/tenant/webhooks': { who: 'ownerA' },
+  'POST /api/tenant/webhooks': {
+    who: 'ownerA',
+    body: () => ({ url: 'https://hooks.example.com/new', events: ['booking.created'] }),
+    badValues: () => ({
+      url: ['ftp://hooks.example.com/x', 'not a url', 'https://user:pw@hooks.example.com/', 'javascript:alert(1)', 'u'.repeat(2001)],
+      events: [[], ['booking.exploded']],
+      description: ['d'.repeat(201)],
+    }),
+  },
+  'GET /api/tenant/webhooks/{id}': { who: 'ownerA', params: () => ({ id: F.webhookA.id }) },
+  'PATCH /api/tenant/webhooks/{id}': {
+    who: 'ownerA',
+    params: () => ({ id: F.webhookA.id }),
+    body: () => ({ description: 'sweep' }),
+    badValues: () => ({ url: ['gopher://hooks.example.com/', 'nope'], events: [[], ['customer.deleted']], active: ['yes', 1] }),
+  },
+  'DELETE /api/tenant/webhooks/{id}': { who: 'ownerA', params: () => ({ id: F.webhookA.id }) },
+  'POST /api/tenant/webhooks/{id}/rotate-secret': { who: 'ownerA', params: () => ({ id: F.webhookA.id }) },
+  'GET /api/tenant/webhooks/{id}/deliveries': { who: 'ownerA', params: () => ({ id: F.webhookA.id }), badQueries: (): Record<string, string>[] => [{ status: 'lost' }, { limit: '0' }, { limit: '201' }] },
+  'POST /api/tenant/webhook-deliveries/{id}/replay': { who: 'ownerA', params: () => ({ id: F.deliveryA }) },
 
   // ---- tenant admin
   'GET /api/tenant': { who: 'anonA' },

@@ -5,6 +5,7 @@ import { migratePublic } from '../db/migrate'
 import { openLocalDatabase } from '../scripts/lib/local-db'
 import { connectDatabase } from '../scripts/lib/node-db'
 import { startLocalDns } from '../scripts/lib/local-dns'
+import { startWebhookReceiver } from './lib/webhook-receiver'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,6 +13,8 @@ declare module 'vitest' {
     wsProxy: string
     /** a local DNS-over-HTTPS resolver (scripts/lib/local-dns.ts) for custom-domain verification */
     dnsResolver: string
+    /** a webhook receiver and stand-in email/SMS API (test/lib/webhook-receiver.ts) */
+    webhookReceiver: string
   }
 }
 
@@ -47,10 +50,13 @@ export default async function setup(project: TestProject) {
   project.provide('wsProxy', local.wsProxy)
   const dns = await startLocalDns()
   project.provide('dnsResolver', dns.url)
+  const receiver = await startWebhookReceiver()
+  project.provide('webhookReceiver', receiver.url)
 
   return async () => {
     await dropDatabase?.().catch((error) => console.error('could not drop the test database:', error))
     await local.close()
     await dns.close()
+    await receiver.close()
   }
 }

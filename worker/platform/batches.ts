@@ -82,10 +82,19 @@ export async function startProvisionBatch(pool: Pool, actor: Principal, raw: unk
   return getBatch(pool, id)
 }
 
-/** One job per tenant schema (tenants being deleted are left out). */
-export async function startMigrationBatch(pool: Pool, actor: Principal): Promise<BatchSummary> {
+export const migrationBatchInput = z
+  .object({ /** only these tenants (default: all) */ tenantIds: z.array(z.uuid()).min(1, 'list at least one tenant, or leave tenantIds out for all').max(10_000).optional() })
+  .strict()
+
+/** One job per tenant schema (all tenants, or those listed; every listed id must exist). */
+export async function startMigrationBatch(pool: Pool, actor: Principal, input: z.infer<typeof migrationBatchInput>): Promise<BatchSummary> {
   const id = await withTransaction(pool, async (client) => {
-    const { rows: schemas } = await client.query<{ schema_name: string }>(`SELECT schema_name FROM public.tenants WHERE status <> 'deleting' ORDER BY schema_name`)
+    const { rows: schemas } = await client.query<{ id: string; schema_name: string }>(
+      `SELECT id, schema_name FROM public.tenants WHERE ($1::uuid[] IS NULL OR id = ANY($1)) ORDER BY schema_name`,
+      [input.tenantIds ?? null],
+    )
+    const missing = (input.tenantIds ?? []).filter((t) => !schemas.some((s) => s.id === t))
+    if (missing.length) throw new AppError(404, 'unknown_tenant', `No tenant has id ${missing[0]}.`, { tenantIds: missing })
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO public.job_batches (kind, label, total, created_by) VALUES ('tenant.migrate', $1, $2, $3) RETURNING id`,
       [`Migrate ${schemas.length} tenant schema${schemas.length === 1 ? '' : 's'} to ${tenantMigrations.at(-1)?.version ?? 'latest'}`, schemas.length, actor.userId],

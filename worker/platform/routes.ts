@@ -17,7 +17,7 @@ import { verifyInput, addDomain, domainAdaptersFor, domainHost, makePrimaryDomai
 import { platformDashboard } from './dashboard'
 import { createDemoTenant, demoInput } from './demo-data'
 import { listPlans } from './plans'
-import { batchItems, getBatch, listBatches, startMigrationBatch, startProvisionBatch } from './batches'
+import { batchItems, getBatch, listBatches, migrationBatchInput, startMigrationBatch, startProvisionBatch } from './batches'
 import { listNotifications, outboxQuery } from '../communication/notifications'
 
 export const platformRoutes = new Hono<AppEnv>()
@@ -243,9 +243,9 @@ platformRoutes.post('/batches/provision', can('platform.tenants.manage'), doc({ 
   return c.json({ batch }, 202)
 })
 
-platformRoutes.post('/batches/migrate', can('platform.jobs.manage'), doc({ summary: 'Bring every tenant schema up to the latest migration, one job per tenant', status: 202 }), async (c) => {
+platformRoutes.post('/batches/migrate', can('platform.jobs.manage'), doc({ summary: 'Bring tenant schemas (all, or those listed) up to the latest migration, one job per tenant', body: migrationBatchInput, status: 202 }), async (c) => {
   const principal = await authorize(c, 'platform.jobs.manage')
-  const batch = await startMigrationBatch(pool(c), principal)
+  const batch = await startMigrationBatch(pool(c), principal, await readJson(c, migrationBatchInput))
   await audit(pool(c), { action: 'platform.batch_started', ...auditActor(c), targetType: 'batch', targetId: batch.id, detail: { kind: batch.kind, total: batch.total } })
   return c.json({ batch }, 202)
 })
