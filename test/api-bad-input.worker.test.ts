@@ -390,7 +390,7 @@ beforeAll(async () => {
   F.grantP = (await post(F.superP, '/api/platform/grants', { granteeId: supportP.id, action: 'platform.audit.read', reason: 'bad-input sweep' })).grant
 
   F.domainA = (await post(F.superP, `/api/platform/tenants/${alpha.id}/domains`, { host: `${alpha.slug}.example.com` })).domain
-  F.batch = (await post(F.superP, '/api/platform/batches/migrate', {})).batch
+  F.batch = (await post(F.superP, '/api/platform/batches/migrate', {}, 202)).batch
   openapi = await ok(request(PLATFORM, '/api/openapi.json'), 200, 'openapi')
   // The fixtures' jobs (confirmations, webhook deliveries, emails, the migration batch) run on the
   // queue in the background; the sweep compares data before and after, so let them finish first.

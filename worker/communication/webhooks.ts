@@ -71,6 +71,7 @@ export const webhookUpdate = z
   })
   .partial()
   .strict()
+  .refine((u) => Object.keys(u).length > 0, 'send at least one of url, events, description, active')
 
 export interface WebhookEndpoint {
   id: string
