@@ -128,6 +128,9 @@ try {
       `AUTH_SIGNING_KEYS=dev1:${localSecret('signing-key')}`,
       `DATA_ENCRYPTION_KEY=${localSecret('data-key')}`,
       `DNS_RESOLVER_URL=${dns.url}`,
+      // links in notifications (manage your booking) point at this local server
+      'PUBLIC_URL_SCHEME=http',
+      `PUBLIC_URL_PORT=${port}`,
       '',
     ].join('\n'),
     { mode: 0o600 },
