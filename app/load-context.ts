@@ -33,6 +33,8 @@ declare module '@remix-run/cloudflare' {
     domainAdapters: ReturnType<typeof domainAdaptersFor>
     /** uploaded files (business logos); R2 */
     uploads: R2Bucket
+    /** unseals webhook secrets for their hints (DATA_ENCRYPTION_KEY) */
+    dataKey: string
   }
 }
 

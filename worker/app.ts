@@ -191,6 +191,7 @@ async function renderPage(c: Context<AppEnv>, tenancy: AppEnv['Variables']['tena
       hub: tenancy?.kind === 'tenant' ? hubClient(c.env.TENANT_HUB, { tenantId: tenancy.tenant.id, schemaName: tenancy.tenant.schemaName }) : null,
       clientIp: c.req.header('cf-connecting-ip') ?? null,
       uploads: c.env.UPLOADS,
+      dataKey: c.get('settings').DATA_ENCRYPTION_KEY,
       domainAdapters: domainAdaptersFor(settings),
     },
     settings.ENVIRONMENT,

@@ -34,16 +34,19 @@ export interface PortalNavigation {
   settings: boolean
   /** the team: invitations and roles */
   team: boolean
+  /** the outbox of customer messages, and webhooks */
+  messages: boolean
 }
 
 /** What the navigation bar offers this user (nothing is audited: offering is not using). */
 export async function portalNavigation(context: AppLoadContext, request: Request, actor: Actor): Promise<PortalNavigation> {
-  const [manage, catalog, customers, settings, team] = await Promise.all([
+  const [manage, catalog, customers, settings, team, messages] = await Promise.all([
     reachOf(context, request, actor, 'manage', false),
     allowed(context, request, actor, 'tenant.catalog.manage', false),
     allowed(context, request, actor, 'tenant.customers.read', false),
     allowed(context, request, actor, 'tenant.profile.manage', false),
     allowed(context, request, actor, 'tenant.users.manage', false),
+    allowed(context, request, actor, 'tenant.notifications.read', false),
   ])
-  return { book: manage !== false, catalog, customers, settings, team }
+  return { book: manage !== false, catalog, customers, settings, team, messages }
 }

@@ -13,6 +13,7 @@ export interface PortalNavigationData {
   customers: boolean
   settings: boolean
   team: boolean
+  messages: boolean
 }
 
 /** The signed-in summary the root loader already carries for the whole page. */
@@ -37,6 +38,7 @@ export function PortalNav({ nav, bookHref = '/portal/appointments/new' }: { nav:
           {nav.customers ? item('/portal/customers', 'Customers') : null}
           {nav.catalog ? item('/portal/closures', 'Closures') : null}
           {nav.team ? item('/portal/staff', 'Team') : null}
+          {nav.messages ? item('/portal/notifications', 'Messages') : null}
           {nav.settings ? item('/portal/settings', 'Settings') : null}
         </div>
         {nav.book ? (

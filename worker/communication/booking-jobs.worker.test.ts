@@ -145,6 +145,13 @@ describe('a booking on the demo business', () => {
     const all = await eventually(() => received(hook), (list) => list.filter((r) => r.status === 200).length >= 4, 'the move and cancel webhooks')
     expect(all.filter((r) => r.status === 200).map((r) => JSON.parse(r.body).type).sort()).toEqual(['booking.cancelled', 'booking.created', 'booking.rescheduled', 'customer.created'])
     expect(all.filter((r) => r.status === 200).every((r) => r.verified)).toBe(true)
+
+    // The owner reads the same outbox and deliveries in the portal, and can send a delivery again.
+    const page = await (await owner.fetch('/portal/notifications')).text()
+    expect(page).toContain('Confirmed: Massage')
+    expect(page).toContain('Reminder: Massage')
+    expect(page).toContain(`${RECEIVER}/hooks/${hook}`)
+    expect(page).toContain('Send again')
   })
 
   it('sends a redelivered notification once, and retries a failing email provider with backoff until it takes it', async () => {
