@@ -282,7 +282,8 @@ export class TenantHub extends DurableObject<Env> {
       asResult(async () => {
         const database = this.database()
         try {
-          const hash = await requestHash(input)
+          // The language comes from the browser's Accept-Language, not from the form: a resent form is the same request.
+          const hash = await requestHash({ ...input, customer: { ...input.customer, locale: undefined } })
           if (context.idempotency) {
             const replay = await replayIdempotent(database.pool, tenant.schemaName, context.idempotency.scope, context.idempotency.key, hash)
             if (replay) return replay

@@ -141,6 +141,8 @@ describe('a booking on the demo business', () => {
     expect((await owner.fetch(`/api/tenant/events/${event.id}/cancel`, { json: { reason: 'closed' } })).status).toBe(200)
     expect(await pendingReminders()).toEqual([])
     await eventually(() => outbox(event.id), (list) => list.some((n) => n.kind === 'cancellation' && n.channel === 'email' && n.status === 'sent'), 'the cancellation notice')
+    // the move's and the cancellation's first attempts (503) schedule their retries; then the cron sends them
+    await eventually(() => received(hook), (list) => list.filter((r) => r.status === 503).length >= 4, 'the first attempts of the move and cancel webhooks')
     await cronAt(Date.now() + 61_000)
     const all = await eventually(() => received(hook), (list) => list.filter((r) => r.status === 200).length >= 4, 'the move and cancel webhooks')
     expect(all.filter((r) => r.status === 200).map((r) => JSON.parse(r.body).type).sort()).toEqual(['booking.cancelled', 'booking.created', 'booking.rescheduled', 'customer.created'])

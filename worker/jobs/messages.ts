@@ -52,7 +52,7 @@ export const jobMessage = z.discriminatedUnion('type', [
       timeZone: z.string().min(1).max(64).optional(),
       plan: z.string().min(1).max(40).optional(),
       /** the platform user who started the batch: the owner invitation comes from them */
-      actorUserId: z.uuid(),
+      actorUserId: z.union([z.uuid(), z.literal('bootstrap')]),
       origin: z.url(),
     }),
   }),

@@ -32,6 +32,11 @@ export const provisionBatchInput = z
   })
   .strict()
 
+/** The bootstrap token acts as SUPERUSER without a user row. */
+function userIdOf(actor: Principal): string | null {
+  return actor.userId === 'bootstrap' ? null : actor.userId
+}
+
 export interface BatchSummary {
   id: string
   kind: 'tenant.provision' | 'tenant.migrate'
@@ -54,7 +59,7 @@ export async function startProvisionBatch(pool: Pool, actor: Principal, raw: unk
   const id = await withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO public.job_batches (kind, label, total, created_by) VALUES ('tenant.provision', $1, $2, $3) RETURNING id`,
-      [`Provision ${tenants.length} tenant${tenants.length === 1 ? '' : 's'}`, tenants.length, actor.userId],
+      [`Provision ${tenants.length} tenant${tenants.length === 1 ? '' : 's'}`, tenants.length, userIdOf(actor)],
     )
     const batchId = rows[0]!.id
     await scheduleJobs(
@@ -97,7 +102,7 @@ export async function startMigrationBatch(pool: Pool, actor: Principal, input: z
     if (missing.length) throw new AppError(404, 'unknown_tenant', `No tenant has id ${missing[0]}.`, { tenantIds: missing })
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO public.job_batches (kind, label, total, created_by) VALUES ('tenant.migrate', $1, $2, $3) RETURNING id`,
-      [`Migrate ${schemas.length} tenant schema${schemas.length === 1 ? '' : 's'} to ${tenantMigrations.at(-1)?.version ?? 'latest'}`, schemas.length, actor.userId],
+      [`Migrate ${schemas.length} tenant schema${schemas.length === 1 ? '' : 's'} to ${tenantMigrations.at(-1)?.version ?? 'latest'}`, schemas.length, userIdOf(actor)],
     )
     const batchId = rows[0]!.id
     await scheduleJobs(
@@ -153,13 +158,16 @@ export async function batchItems(db: Queryable, id: string) {
 
 export async function runProvisionJob(job: JobOf<'tenant.provision'>, deps: { pool: Pool; rootDomain: string }) {
   const p = job.payload
-  const { rows } = await deps.pool.query<{ role: Role }>('SELECT role FROM public.users WHERE id = $1', [p.actorUserId])
-  if (!rows[0]) throw new PermanentJobError('the platform user who started this batch no longer exists')
-  const actor: Principal = { userId: p.actorUserId, role: rows[0].role, tenantId: null }
+  let actor: Principal = { userId: 'bootstrap', role: 'SUPERUSER', tenantId: null }
+  if (p.actorUserId !== 'bootstrap') {
+    const { rows } = await deps.pool.query<{ role: Role }>('SELECT role FROM public.users WHERE id = $1', [p.actorUserId])
+    if (!rows[0]) throw new PermanentJobError('the platform user who started this batch no longer exists')
+    actor = { userId: p.actorUserId, role: rows[0].role, tenantId: null }
+  }
   try {
     const { tenant, owner } = await createTenantWithOwner(deps.pool, deps.rootDomain, actor, { name: p.name, slug: p.slug, ownerEmail: p.ownerEmail, ownerName: p.ownerName, timeZone: p.timeZone, plan: p.plan as 'free' | 'pro' | 'business' | undefined }, p.origin)
     hostCache.clear()
-    await audit(deps.pool, { action: 'tenant.created', actorUserId: actor.userId, effectiveUserId: actor.userId, tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { slug: tenant.slug, batchId: p.batchId } })
+    await audit(deps.pool, { action: 'tenant.created', actorUserId: userIdOf(actor), effectiveUserId: userIdOf(actor), tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, detail: { slug: tenant.slug, batchId: p.batchId } })
     return { tenantId: tenant.id, host: tenant.primaryHost, ownerInvited: !!owner }
   } catch (error) {
     // A taken slug or email will not free itself: fail this tenant now, with the reason, and let the batch go on.
